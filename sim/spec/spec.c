@@ -1,0 +1,35 @@
+/* spec.c - lookups over the typed scenario model. */
+#include "spec.h"
+
+#include <string.h>
+
+const rsim_spec_analysis_template *
+rsim_spec_find_template(const rsim_spec *s, const char *name, bool cluster)
+{
+    for (size_t i = 0; i < s->n_templates; i++) {
+        if (s->templates[i].cluster == cluster && strcmp(s->templates[i].name, name) == 0) {
+            return &s->templates[i];
+        }
+    }
+    return NULL;
+}
+
+const rsim_spec_service *rsim_spec_find_service(const rsim_spec *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_services; i++) {
+        if (strcmp(s->services[i].name, name) == 0) {
+            return &s->services[i];
+        }
+    }
+    return NULL;
+}
+
+const rsim_spec_rollout *rsim_spec_find_rollout(const rsim_spec *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_rollouts; i++) {
+        if (strcmp(s->rollouts[i].name, name) == 0) {
+            return &s->rollouts[i];
+        }
+    }
+    return NULL;
+}
