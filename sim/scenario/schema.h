@@ -85,6 +85,14 @@ void rsim_schema_error(rsim_schema_ctx *ctx,
                        const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
 
+/* Reports one "not supported yet: <what>" error (code RSIM_EUNSUPPORTED) at a node, the way the
+ * checker reports RSIM_F_UNSUPPORTED fields. fmt gives <what>, with its section reference. */
+void rsim_schema_unsupported(rsim_schema_ctx *ctx,
+                             const rsim_ynode *at,
+                             const char *path,
+                             const char *fmt,
+                             ...) __attribute__((format(printf, 4, 5)));
+
 /* The schemas of the documents rollsim reads (defined in schema_*.c). */
 extern const rsim_schema rsim_schema_rollout;                   /* argoproj.io Rollout */
 extern const rsim_schema rsim_schema_analysis_template;         /* AnalysisTemplate */

@@ -1,5 +1,6 @@
 /* str.c - small string helpers: edit distance for "did you mean" hints, and hashing. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -84,4 +85,63 @@ uint64_t rsim_util_hash64(const void *data, size_t len)
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+/* Appends "<n><unit>" to buf at *pos, keeping the text NUL-terminated and within size. */
+static void put_part(char *buf, size_t size, size_t *pos, int64_t n, const char *unit)
+{
+    if (*pos >= size) {
+        return;
+    }
+    int w = snprintf(buf + *pos, size - *pos, "%lld%s", (long long)n, unit);
+    if (w > 0) {
+        *pos += (size_t)w;
+    }
+}
+
+void rsim_util_format_duration(rsim_time t, char *buf, size_t size)
+{
+    if (size == 0) {
+        return;
+    }
+    buf[0] = '\0';
+    size_t pos = 0;
+    if (t == 0) {
+        snprintf(buf, size, "0s");
+        return;
+    }
+    uint64_t u = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    if (t < 0) {
+        buf[0] = '-';
+        buf[1 < size ? 1 : 0] = '\0';
+        pos = 1;
+    }
+    if (u < 1000) {
+        put_part(buf, size, &pos, (int64_t)u, "ms");
+        return;
+    }
+    /* Go's time.Duration.String form: hours and minutes as integers, seconds with the
+     * milliseconds as a fraction without trailing zeros ("1h2m3.5s", "2m0s"). */
+    uint64_t h = u / 3600000;
+    uint64_t m = u / 60000 % 60;
+    uint64_t s = u / 1000 % 60;
+    uint64_t ms = u % 1000;
+    if (h) {
+        put_part(buf, size, &pos, (int64_t)h, "h");
+    }
+    if (h || m) {
+        put_part(buf, size, &pos, (int64_t)m, "m");
+    }
+    if (ms == 0) {
+        put_part(buf, size, &pos, (int64_t)s, "s");
+        return;
+    }
+    char frac[8];
+    snprintf(frac, sizeof(frac), "%03u", (unsigned)ms);
+    for (int i = 2; i > 0 && frac[i] == '0'; i--) {
+        frac[i] = '\0';
+    }
+    char tail[16];
+    snprintf(tail, sizeof(tail), ".%ss", frac);
+    put_part(buf, size, &pos, (int64_t)s, tail);
 }

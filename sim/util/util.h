@@ -92,6 +92,10 @@ size_t rsim_util_edit_distance(const char *a, const char *b, size_t limit);
  * (distance at most 1/3 of the longer length, and at most 3). candidates are borrowed. */
 const char *rsim_util_nearest(const char *name, const char *const *candidates, size_t n);
 
+/* Formats a time span the way Go prints a time.Duration ("1h30m0s", "2m0s", "1.5s", "250ms"),
+ * truncated to fit size. */
+void rsim_util_format_duration(rsim_time t, char *buf, size_t size);
+
 /* FNV-1a 64-bit hash of a byte string; used to derive stream keys from names. */
 uint64_t rsim_util_hash64(const void *data, size_t len);
 

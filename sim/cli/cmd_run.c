@@ -1,0 +1,169 @@
+/* cmd_run.c - `rollsim run [FILE]...`: load a scenario (or the built-in default), run it to the
+ * end, print a summary and write the requested outputs whole or not at all. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rsim/engine.h>
+#include <rsim/scenario.h>
+
+#include "cli.h"
+#include "util.h"
+
+static const char run_help[] =
+    "Usage: rollsim run [OPTION]... [FILE]...\n"
+    "Run a scenario: a Scenario document plus the Argo objects it uses (in the same files, in\n"
+    "files given here, or in the manifests the Scenario lists). Without FILE, run the built-in\n"
+    "default scenario (see `rollsim default-scenario`).\n"
+    "\n"
+    "  -o, --out DIR        write events.jsonl into DIR (created if missing)\n"
+    "  -e, --events FILE    write the processed events as JSON Lines to FILE ('-': stdout)\n"
+    "  -s, --seed N         use seed N instead of the scenario's\n"
+    "  -q, --quiet          print no summary\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Output files are written whole or not at all.\n"
+    "Exit status: 0 the run completed, 2 bad input or usage, 3 an output could not be written.\n";
+
+typedef struct run_opts {
+    const char *out_dir;
+    const char *events;
+    bool quiet;
+    rsim_engine_opts engine;
+} run_opts;
+
+static rsim_err write_events(FILE *out, const void *arg)
+{
+    return rsim_result_write_events(arg, out);
+}
+
+static void print_summary(const rsim_scenario *scn, const rsim_result *res, FILE *out)
+{
+    char dur[32];
+    rsim_util_format_duration(rsim_result_duration(res), dur, sizeof(dur));
+    fprintf(out, "rollsim %s: scenario '%s', seed %llu, %s simulated\n", RSIM_VERSION_STRING,
+            rsim_scenario_name(scn), (unsigned long long)rsim_result_seed(res), dur);
+    char line[512];
+    for (size_t i = 0; i < rsim_result_event_count(res); i++) {
+        rsim_result_event_describe(res, i, line, sizeof(line));
+        fprintf(out, "%s\n", line);
+    }
+    fputs(
+        "Modelled so far: the operator timeline acting on the Rollout object. Pods, traffic,\n"
+        "metrics, analysis and the controller are not simulated by this build, so no user-facing\n"
+        "figures are reported.\n",
+        out);
+}
+
+static int parse_seed(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    if (!*s || *s == '-') {
+        return -1;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end) {
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* Parses options into *o; returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, run_opts *o)
+{
+    static const struct option longopts[] = {
+        {"out", required_argument, NULL, 'o'},  {"events", required_argument, NULL, 'e'},
+        {"seed", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:e:s:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->out_dir = optarg;
+            break;
+        case 'e':
+            o->events = optarg;
+            break;
+        case 's':
+            if (parse_seed(optarg, &o->engine.seed) != 0) {
+                fprintf(stderr, "rollsim run: --seed needs a whole number, got '%s'\n", optarg);
+                return RSIM_EXIT_USAGE;
+            }
+            o->engine.override_seed = true;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
+            fputs(run_help, stdout);
+            return RSIM_EXIT_OK;
+        default:
+            fputs("Try 'rollsim run --help' for more information.\n", stderr);
+            return RSIM_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+static int write_outputs(const run_opts *o, const rsim_result *res)
+{
+    if (o->out_dir) {
+        int rc = rsim_cli_make_dirs(o->out_dir);
+        if (rc) {
+            return rc;
+        }
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/events.jsonl", o->out_dir);
+        rc = rsim_cli_write_file(path, write_events, res);
+        if (rc) {
+            return rc;
+        }
+    }
+    if (o->events) {
+        return rsim_cli_write_file(o->events, write_events, res);
+    }
+    return RSIM_EXIT_OK;
+}
+
+int rsim_cli_run(int argc, char **argv)
+{
+    run_opts o = {0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0) {
+        return rc;
+    }
+    rsim_diag *diag = rsim_diag_new(100);
+    rsim_scenario *scn = NULL;
+    rsim_err err;
+    if (optind < argc) {
+        err = rsim_scenario_load_files((const char *const *)(argv + optind),
+                                       (size_t)(argc - optind), RSIM_SCENARIO_RUN, diag, &scn);
+    } else {
+        err = rsim_scenario_load_default(diag, &scn);
+    }
+    rsim_engine *eng = NULL;
+    if (err == RSIM_OK) {
+        err = rsim_engine_new(scn, &o.engine, diag, &eng);
+    }
+    rsim_cli_print_diag(diag);
+    if (err != RSIM_OK) {
+        rsim_scenario_free(scn);
+        rsim_diag_free(diag);
+        return RSIM_EXIT_USAGE;
+    }
+    rsim_engine_run(eng);
+    const rsim_result *res = rsim_engine_result(eng);
+    rc = write_outputs(&o, res);
+    bool events_on_stdout = o.events && strcmp(o.events, "-") == 0;
+    if (rc == RSIM_EXIT_OK && !o.quiet && !events_on_stdout) {
+        print_summary(scn, res, stdout);
+    }
+    rsim_engine_free(eng);
+    rsim_scenario_free(scn);
+    rsim_diag_free(diag);
+    return rc;
+}

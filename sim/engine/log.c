@@ -1,0 +1,142 @@
+/* log.c - the processed-event log as JSON Lines and as one-line descriptions.
+ * Field order is fixed, numbers are integers, so the output is byte-identical run to run. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine_int.h"
+
+static const char *kind_name(rsim_log_kind k)
+{
+    switch (k) {
+    case RSIM_LOG_RUN_START:
+        return "run.start";
+    case RSIM_LOG_RUN_END:
+        return "run.end";
+    case RSIM_LOG_OPERATOR:
+        return "operator";
+    }
+    return "unknown";
+}
+
+/* cJSON returns NULL only when out of memory; treat that as the fatal condition it is. */
+static cJSON *checked(cJSON *item)
+{
+    if (!item) {
+        rsim_panic("out of memory building JSON");
+    }
+    return item;
+}
+
+static void add_str(cJSON *obj, const char *key, const char *value)
+{
+    checked(cJSON_AddStringToObject(obj, key, value));
+}
+
+static void add_int(cJSON *obj, const char *key, int64_t value)
+{
+    checked(cJSON_AddNumberToObject(obj, key, (double)value));
+}
+
+static void add_bool(cJSON *obj, const char *key, bool value)
+{
+    checked(cJSON_AddBoolToObject(obj, key, value));
+}
+
+static void add_operator_fields(cJSON *o, const rsim_log_entry *e)
+{
+    add_str(o, "action", rsim_spec_op_name(e->op));
+    add_bool(o, "changed", e->changed);
+    if (e->field) {
+        add_str(o, "field", e->field);
+    }
+    if (e->value) {
+        add_str(o, "value", e->value);
+    }
+    if (e->op == RSIM_OP_PROMOTE && (e->skip_current_step || e->skip_all_steps)) {
+        add_str(o, "skip", e->skip_all_steps ? "allSteps" : "currentStep");
+    }
+    if (e->op == RSIM_OP_UNDO) {
+        add_int(o, "toRevision", e->from_revision);
+    }
+}
+
+static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
+{
+    char dur[32];
+    rsim_util_format_duration(e->t, dur, sizeof(dur));
+    cJSON *o = checked(cJSON_CreateObject());
+    add_int(o, "t", e->t);
+    add_str(o, "time", dur);
+    add_str(o, "type", kind_name(e->kind));
+    switch (e->kind) {
+    case RSIM_LOG_RUN_START:
+        add_str(o, "scenario", r->scenario ? r->scenario : "");
+        /* A seed above 2^53 would lose digits as a JSON number: write it as a string. */
+        char seed[24];
+        snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
+        add_str(o, "seed", seed);
+        break;
+    case RSIM_LOG_RUN_END:
+        add_int(o, "events", (int64_t)r->log.n - 1);
+        break;
+    case RSIM_LOG_OPERATOR:
+        add_operator_fields(o, e);
+        break;
+    }
+    add_str(o, "image", e->image ? e->image : "");
+    add_int(o, "revision", e->revision);
+    if (e->loc.file && e->loc.line > 0) {
+        char src[512];
+        snprintf(src, sizeof(src), "%s:%d:%d", e->loc.file, e->loc.line, e->loc.col);
+        add_str(o, "source", src);
+    }
+    return o;
+}
+
+rsim_err rsim_result_write_events(const rsim_result *r, FILE *out)
+{
+    for (size_t i = 0; i < r->log.n; i++) {
+        cJSON *o = entry_json(r, &r->log.items[i]);
+        char *text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (!text) {
+            rsim_panic("out of memory printing JSON");
+        }
+        fputs(text, out);
+        fputc('\n', out);
+        free(text);
+    }
+    return ferror(out) ? RSIM_EIO : RSIM_OK;
+}
+
+void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_t size)
+{
+    const rsim_log_entry *e = &r->log.items[i];
+    char dur[32];
+    rsim_util_format_duration(e->t, dur, sizeof(dur));
+    switch (e->kind) {
+    case RSIM_LOG_RUN_START:
+        snprintf(buf, size, "%8s  start: %s (revision %lld)", dur, e->image,
+                 (long long)e->revision);
+        return;
+    case RSIM_LOG_RUN_END:
+        snprintf(buf, size, "%8s  end", dur);
+        return;
+    case RSIM_LOG_OPERATOR:
+        break;
+    }
+    const char *what = rsim_spec_op_name(e->op);
+    if (e->op == RSIM_OP_SET_IMAGE || e->op == RSIM_OP_UNDO) {
+        snprintf(buf, size, "%8s  %s -> %s (revision %lld)%s", dur, what, e->image,
+                 (long long)e->revision, e->changed ? "" : ", no change");
+    } else if (e->field && e->value) {
+        snprintf(buf, size, "%8s  %s: %s=%s%s", dur, what, e->field, e->value,
+                 e->changed ? "" : " (already)");
+    } else if (e->field) {
+        snprintf(buf, size, "%8s  %s: %s=%s", dur, what, e->field, dur);
+    } else {
+        snprintf(buf, size, "%8s  %s", dur, what);
+    }
+}

@@ -1,0 +1,147 @@
+/* check_world.c - references from the Scenario document to the other documents: the Rollout it
+ * simulates, and a `versions` entry for every image the run can deploy (the Rollout's template
+ * and every setImage). An image without an entry is an error, not a silently healthy default:
+ * a typo in an image name must not turn a faulty release into a healthy one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_int.h"
+
+/* The Rollout the world names, or the only one; reports and returns NULL otherwise. */
+static const rsim_spec_rollout *
+find_rollout(rsim_build_ctx *ctx, const rsim_spec *spec, const rsim_spec_world *w)
+{
+    rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = w->loc};
+    const rsim_spec_rollout *r;
+
+    if (w->rollout != NULL) {
+        r = rsim_spec_find_rollout(spec, w->rollout);
+        if (r == NULL) {
+            const char **names = rsim_xcalloc(spec->n_rollouts + 1, sizeof *names);
+            const char *near;
+            for (size_t i = 0; i < spec->n_rollouts; i++) {
+                names[i] = spec->rollouts[i].name;
+            }
+            near = rsim_util_nearest(w->rollout, names, spec->n_rollouts);
+            at.loc = w->rollout_loc;
+            if (near != NULL) {
+                rsim_schema_error(&ctx->sc, &at, "spec.rollout",
+                                  "no Rollout named '%s' among the loaded documents; did you "
+                                  "mean '%s'?",
+                                  w->rollout, near);
+            } else {
+                rsim_schema_error(&ctx->sc, &at, "spec.rollout",
+                                  "no Rollout named '%s' among the loaded documents", w->rollout);
+            }
+            free(names);
+        }
+        return r;
+    }
+    if (spec->n_rollouts == 1) {
+        return &spec->rollouts[0];
+    }
+    if (spec->n_rollouts == 0) {
+        rsim_schema_error(&ctx->sc, &at, "spec",
+                          "no Rollout to simulate: add one to this file or to spec.manifests");
+    } else {
+        rsim_schema_error(&ctx->sc, &at, "spec",
+                          "%zu Rollouts are loaded; name the one to simulate in spec.rollout",
+                          spec->n_rollouts);
+    }
+    return NULL;
+}
+
+static bool has_version(const rsim_spec_world *w, const char *image)
+{
+    return rsim_spec_world_find_version(w, image) != NULL;
+}
+
+static void no_version(rsim_build_ctx *ctx,
+                       rsim_loc loc,
+                       const char *path,
+                       const char *image,
+                       const rsim_spec_world *w)
+{
+    rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = loc};
+    const char **images = rsim_xcalloc(w->n_versions + 1, sizeof *images);
+    const char *near;
+
+    for (size_t i = 0; i < w->n_versions; i++) {
+        images[i] = w->versions[i].image;
+    }
+    near = rsim_util_nearest(image, images, w->n_versions);
+    if (near != NULL) {
+        rsim_schema_error(&ctx->sc, &at, path,
+                          "image '%s' has no entry in spec.versions; did you mean '%s'?", image,
+                          near);
+    } else {
+        rsim_schema_error(&ctx->sc, &at, path,
+                          "image '%s' has no entry in spec.versions describing its behaviour",
+                          image);
+    }
+    free(images);
+}
+
+/* The container a setImage names must exist in the template. */
+static bool has_container(const rsim_spec_rollout *r, const char *name)
+{
+    for (size_t i = 0; i < r->template.n_containers; i++) {
+        if (strcmp(r->template.containers[i].name, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
+                                    const rsim_spec *spec,
+                                    rsim_scenario_mode mode)
+{
+    const rsim_spec_world *w = spec->world;
+    const rsim_spec_rollout *r;
+    size_t before = ctx->sc.n_errors;
+    char path[64];
+
+    if (w == NULL) {
+        return true;
+    }
+    /* Every reference that can be checked is checked in both modes, so that `rollsim validate`
+     * does not pass what `rollsim run` would refuse. Only completeness is left to RUN mode: a
+     * Scenario linted beside AnalysisTemplates alone (no Rollout loaded) is fine there. */
+    if (mode == RSIM_SCENARIO_LINT && w->rollout == NULL && spec->n_rollouts == 0) {
+        r = NULL;
+    } else {
+        r = find_rollout(ctx, spec, w);
+    }
+    if (r != NULL) {
+        /* The template's first container is the application: its image is what the versions
+         * describe. Other containers (sidecars) are not modelled as versions. */
+        if (r->template.n_containers > 0) {
+            const rsim_spec_container *c = &r->template.containers[0];
+            if (!has_version(w, c->image)) {
+                no_version(ctx, c->image_loc, "spec.template.spec.containers[0].image", c->image,
+                           w);
+            }
+        }
+    }
+    for (size_t i = 0; i < w->n_actions; i++) {
+        const rsim_spec_action *a = &w->actions[i];
+        if (a->kind != RSIM_OP_SET_IMAGE && a->kind != RSIM_OP_SCALE &&
+            a->kind != RSIM_OP_SET_WEIGHT) {
+            continue;
+        }
+        snprintf(path, sizeof path, "spec.operator[%zu].%s.image", a->index,
+                 rsim_spec_op_name(a->kind));
+        if (!has_version(w, a->image)) {
+            no_version(ctx, a->image_loc, path, a->image, w);
+        }
+        if (r != NULL && a->container != NULL && !has_container(r, a->container)) {
+            rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = a->container_loc};
+            snprintf(path, sizeof path, "spec.operator[%zu].setImage.container", a->index);
+            rsim_schema_error(&ctx->sc, &at, path, "the Rollout '%s' has no container named '%s'",
+                              r->name, a->container);
+        }
+    }
+    return ctx->sc.n_errors == before;
+}

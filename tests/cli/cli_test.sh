@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# cli_test.sh CASE ROLLSIM WORKDIR - one behaviour of the rollsim command line.
+set -u
+case_name=$1 rollsim=$2 work=$3
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+
+fail() { echo "FAIL: $*"; exit 1; }
+# expect_exit CODE CMD... : runs CMD, captures stdout/stderr in out.txt/err.txt, checks the code.
+expect_exit() {
+    local want=$1; shift
+    "$@" >out.txt 2>err.txt
+    local got=$?
+    [ "$got" -eq "$want" ] || { cat out.txt err.txt; fail "exit $got, wanted $want: $*"; }
+}
+contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 does not contain: $2"; }; }
+
+case "$case_name" in
+version)
+    expect_exit 0 "$rollsim" --version
+    grep -qE '^rollsim [0-9]+\.[0-9]+\.[0-9]+$' out.txt || fail "bad version line: $(cat out.txt)" ;;
+help_top)
+    expect_exit 0 "$rollsim" --help
+    contains out.txt "Usage: rollsim COMMAND"
+    contains out.txt "validate FILE..." ;;
+help_command)
+    expect_exit 0 "$rollsim" run --help
+    contains out.txt "Usage: rollsim run"
+    expect_exit 0 "$rollsim" help validate
+    contains out.txt "Usage: rollsim validate" ;;
+no_command)
+    expect_exit 2 "$rollsim"
+    contains err.txt "Usage: rollsim COMMAND" ;;
+unknown_command)
+    expect_exit 2 "$rollsim" frobnicate
+    contains err.txt "rollsim: unknown command 'frobnicate'" ;;
+unknown_option)
+    expect_exit 2 "$rollsim" run --frobnicate
+    contains err.txt "Try 'rollsim run --help'" ;;
+validate_no_file)
+    expect_exit 2 "$rollsim" validate
+    contains err.txt "rollsim validate: no FILE given" ;;
+run_bad_seed)
+    expect_exit 2 "$rollsim" run --seed forty-two
+    contains err.txt "--seed needs a whole number, got 'forty-two'" ;;
+run_default)
+    expect_exit 0 "$rollsim" run
+    contains out.txt "scenario '"
+    contains out.txt "start:" ;;
+run_out_dir)
+    expect_exit 0 "$rollsim" run --quiet --out o/deep
+    [ -s o/deep/events.jsonl ] || fail "no events.jsonl"
+    [ ! -s out.txt ] || fail "--quiet printed: $(cat out.txt)"
+    head -1 o/deep/events.jsonl | grep -q '"type":"run.start"' || fail "first event is not run.start"
+    tail -1 o/deep/events.jsonl | grep -q '"type":"run.end"' || fail "last event is not run.end"
+    ls o/deep | grep -q tmp && fail "temporary file left behind"
+    true ;;
+run_deterministic)
+    expect_exit 0 "$rollsim" run --quiet --out a
+    expect_exit 0 "$rollsim" run --quiet --out b
+    cmp a/events.jsonl b/events.jsonl || fail "two runs differ" ;;
+run_seed_changes)
+    expect_exit 0 "$rollsim" run --quiet --seed 7 --events e7.jsonl
+    head -1 e7.jsonl | grep -q '"seed":"7"' || fail "seed not recorded: $(head -1 e7.jsonl)" ;;
+run_unwritable_out)
+    mkdir ro && chmod 500 ro
+    if [ "$(id -u)" -eq 0 ]; then
+        # root ignores directory permissions: use a path below a regular file instead.
+        : > ro/file
+        expect_exit 3 "$rollsim" run --quiet --out ro/file/sub
+    else
+        expect_exit 3 "$rollsim" run --quiet --out ro/sub
+    fi
+    contains err.txt "rollsim: " ;;
+run_bad_input_writes_nothing)
+    printf 'apiVersion: rollsim/v1alpha1\nkind: Scenario\nmetadata: [\n' > broken.yaml
+    expect_exit 2 "$rollsim" run --out o broken.yaml
+    contains err.txt "broken.yaml:"
+    [ ! -e o/events.jsonl ] || fail "events.jsonl written for bad input" ;;
+default_scenario_roundtrip)
+    expect_exit 0 "$rollsim" default-scenario
+    cp out.txt default.yaml
+    expect_exit 0 "$rollsim" validate default.yaml
+    expect_exit 0 "$rollsim" run --quiet --events file.jsonl default.yaml
+    expect_exit 0 "$rollsim" run --quiet --events builtin.jsonl
+    # Same scenario, same events, except for the source file named in the records.
+    sed 's/"source":"[^"]*"//' file.jsonl > a.txt
+    sed 's/"source":"[^"]*"//' builtin.jsonl > b.txt
+    cmp a.txt b.txt || fail "file and built-in runs differ" ;;
+events_stdout)
+    expect_exit 0 "$rollsim" run --events -
+    head -1 out.txt | grep -q '^{"t":0,' || fail "stdout is not JSON Lines: $(head -1 out.txt)"
+    grep -qv '^{' out.txt && fail "summary mixed into JSON Lines output"
+    true ;;
+*)
+    fail "unknown case $case_name" ;;
+esac
+echo "PASS: $case_name"
