@@ -46,8 +46,17 @@ size_t rsim_result_event_count(const rsim_result *r); /* events processed and lo
  * receives "  2m0s  setImage argoproj/rollouts-demo:yellow (revision 2)". */
 void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_t size);
 
-/* Writes every logged event as one JSON object per line (JSON Lines), in processing order.
- * Returns RSIM_EIO when the stream reports a write error. */
+/* Writers. Each returns RSIM_EIO when the stream reports a write error. Formats and columns are
+ * documented in docs/outputs.md; the same scenario and seed give byte-identical output. */
+/* Every logged event (operator actions, pod transitions, ...) as JSON Lines, in order. */
 rsim_err rsim_result_write_events(const rsim_result *r, FILE *out);
+/* The time series: one CSV row per tick (rate, requests, failures, per revision: requests,
+ * failures, fault-caused failures, error ratios, share, pods by state). */
+rsim_err rsim_result_write_timeline_csv(const rsim_result *r, FILE *out);
+/* The ground-truth totals as JSON (requests and failures per revision, fault-caused failures,
+ * distinct users hit, shares, latency percentiles, faults). */
+rsim_err rsim_result_write_totals_json(const rsim_result *r, FILE *out);
+/* A short human-readable summary for the terminal. */
+rsim_err rsim_result_write_summary(const rsim_result *r, FILE *out);
 
 #endif

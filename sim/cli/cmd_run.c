@@ -9,7 +9,6 @@
 #include <rsim/scenario.h>
 
 #include "cli.h"
-#include "util.h"
 
 static const char run_help[] =
     "Usage: rollsim run [OPTION]... [FILE]...\n"
@@ -17,7 +16,8 @@ static const char run_help[] =
     "files given here, or in the manifests the Scenario lists). Without FILE, run the built-in\n"
     "default scenario (see `rollsim default-scenario`).\n"
     "\n"
-    "  -o, --out DIR        write events.jsonl into DIR (created if missing)\n"
+    "  -o, --out DIR        write events.jsonl, timeline.csv and totals.json into DIR\n"
+    "                       (created if missing)\n"
     "  -e, --events FILE    write the processed events as JSON Lines to FILE ('-': stdout)\n"
     "  -s, --seed N         use seed N instead of the scenario's\n"
     "  -q, --quiet          print no summary\n"
@@ -38,22 +38,14 @@ static rsim_err write_events(FILE *out, const void *arg)
     return rsim_result_write_events(arg, out);
 }
 
-static void print_summary(const rsim_scenario *scn, const rsim_result *res, FILE *out)
+static rsim_err write_timeline(FILE *out, const void *arg)
 {
-    char dur[32];
-    rsim_util_format_duration(rsim_result_duration(res), dur, sizeof(dur));
-    fprintf(out, "rollsim %s: scenario '%s', seed %llu, %s simulated\n", RSIM_VERSION_STRING,
-            rsim_scenario_name(scn), (unsigned long long)rsim_result_seed(res), dur);
-    char line[512];
-    for (size_t i = 0; i < rsim_result_event_count(res); i++) {
-        rsim_result_event_describe(res, i, line, sizeof(line));
-        fprintf(out, "%s\n", line);
-    }
-    fputs(
-        "Modelled so far: the operator timeline acting on the Rollout object. Pods, traffic,\n"
-        "metrics, analysis and the controller are not simulated by this build, so no user-facing\n"
-        "figures are reported.\n",
-        out);
+    return rsim_result_write_timeline_csv(arg, out);
+}
+
+static rsim_err write_totals(FILE *out, const void *arg)
+{
+    return rsim_result_write_totals_json(arg, out);
 }
 
 static int parse_seed(const char *s, uint64_t *out)
@@ -116,11 +108,21 @@ static int write_outputs(const run_opts *o, const rsim_result *res)
         if (rc) {
             return rc;
         }
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/events.jsonl", o->out_dir);
-        rc = rsim_cli_write_file(path, write_events, res);
-        if (rc) {
-            return rc;
+        static const struct {
+            const char *name;
+            rsim_cli_writer_fn *fn;
+        } files[] = {
+            {"events.jsonl", write_events},
+            {"timeline.csv", write_timeline},
+            {"totals.json", write_totals},
+        };
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s", o->out_dir, files[i].name);
+            rc = rsim_cli_write_file(path, files[i].fn, res);
+            if (rc) {
+                return rc;
+            }
         }
     }
     if (o->events) {
@@ -160,7 +162,7 @@ int rsim_cli_run(int argc, char **argv)
     rc = write_outputs(&o, res);
     bool events_on_stdout = o.events && strcmp(o.events, "-") == 0;
     if (rc == RSIM_EXIT_OK && !o.quiet && !events_on_stdout) {
-        print_summary(scn, res, stdout);
+        rsim_result_write_summary(res, stdout);
     }
     rsim_engine_free(eng);
     rsim_scenario_free(scn);

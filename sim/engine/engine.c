@@ -27,6 +27,7 @@ static void on_action(rsim_evq *q, void *arg)
     rsim_log_entry entry;
     rsim_engine_operator_apply(&e->obj, a, rsim_evq_now(q), &entry);
     log_push(e, &entry);
+    rsim_engine_world_apply(e, a, rsim_evq_now(q));
     if (e->next_action < e->world->n_actions) {
         const rsim_spec_action *next = &e->world->actions[e->next_action];
         rsim_evq_schedule(q, next->at, RSIM_PHASE_OPERATOR, on_action, e);
@@ -62,6 +63,9 @@ rsim_err rsim_engine_new(const rsim_scenario *scn,
     e->q = rsim_evq_new();
     e->result.scenario = rsim_scenario_name(scn);
     e->result.seed = opts && opts->override_seed ? opts->seed : e->world->seed;
+    e->result.engine = e;
+    e->seed = e->result.seed;
+    e->replication = opts ? opts->replication : 0;
     rsim_engine_operator_init(&e->obj, initial_image(e->rollout));
 
     rsim_log_entry start = {0};
@@ -70,6 +74,7 @@ rsim_err rsim_engine_new(const rsim_scenario *scn,
     start.revision = e->obj.revision;
     start.loc = e->world->loc;
     log_push(e, &start);
+    rsim_engine_world_init(e);
     if (e->world->n_actions > 0) {
         rsim_evq_schedule(e->q, e->world->actions[0].at, RSIM_PHASE_OPERATOR, on_action, e);
     }
@@ -82,9 +87,13 @@ void rsim_engine_free(rsim_engine *e)
     if (!e) {
         return;
     }
+    /* The queue goes first: pending cluster and traffic events point into the world. */
     rsim_evq_free(e->q);
+    rsim_engine_world_fini(e);
     rsim_engine_operator_fini(&e->obj);
     free(e->result.log.items);
+    free(e->result.rows.items);
+    free(e->result.cells.items);
     free(e);
 }
 
@@ -99,6 +108,7 @@ rsim_err rsim_engine_run_until(rsim_engine *e, rsim_time t)
     rsim_evq_run_until(e->q, t);
     e->result.covered = t;
     if (t == e->world->duration) {
+        rsim_engine_world_finish(e, t);
         rsim_log_entry end = {0};
         end.t = t;
         end.kind = RSIM_LOG_RUN_END;

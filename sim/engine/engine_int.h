@@ -5,14 +5,17 @@
 
 #include <rsim/engine.h>
 
+#include "cluster.h"
 #include "evq.h"
 #include "scenario.h"
+#include "traffic.h"
 #include "util.h"
 
 typedef enum rsim_log_kind {
     RSIM_LOG_RUN_START,
     RSIM_LOG_RUN_END,
     RSIM_LOG_OPERATOR,
+    RSIM_LOG_POD, /* a pod changed state */
 } rsim_log_kind;
 
 /* One processed event, as written to the JSON Lines log. Strings are borrowed from the spec or
@@ -29,8 +32,42 @@ typedef struct rsim_log_entry {
     int64_t from_revision; /* undo: the revision whose template was restored */
     bool skip_current_step;
     bool skip_all_steps;
-    rsim_loc loc; /* the action in the scenario file */
+    const char *target; /* scale, setWeight: the image whose ReplicaSet they act on */
+    int64_t amount;     /* scale: replicas; setWeight: weight (percent) */
+    rsim_loc loc;       /* the action in the scenario file */
+    /* RSIM_LOG_POD: */
+    rsim_pod_state pod_state;
+    uint32_t pod_rs;
+    char pod[64];
 } rsim_log_entry;
+
+/* One ReplicaSet in one tick of the time series. Counts are of the tick (t - tick, t]. */
+typedef struct rsim_series_cell {
+    uint64_t requests;
+    uint64_t failures;
+    uint64_t fault_failures;
+    double share;                /* of user requests routed to it, 0..1 */
+    int32_t pods[RSIM_POD_GONE]; /* pods by state (GONE excluded) */
+    int32_t serving;             /* pods receiving new requests */
+} rsim_series_cell;
+
+/* One tick of the time series: totals, then one cell per ReplicaSet that existed then. */
+typedef struct rsim_series_row {
+    rsim_time t;
+    double rate_rps; /* user requests of the tick divided by its length */
+    uint64_t requests;
+    uint64_t failures;
+    uint64_t fault_failures;
+    size_t first_cell; /* into rsim_result.cells */
+    size_t n_cells;
+} rsim_series_row;
+
+/* Cumulative counters of one ReplicaSet at the previous sample, for tick deltas. */
+typedef struct rsim_series_prev {
+    uint64_t requests;
+    uint64_t failures;
+    uint64_t fault_failures;
+} rsim_series_prev;
 
 /* The Rollout object as the operator's verbs see and write it (semantics §14). Revisions count
  * distinct templates in order of first application, as ReplicaSet revisions do. */
@@ -49,6 +86,9 @@ struct rsim_result {
     uint64_t seed;
     rsim_time covered; /* simulated time run so far */
     RSIM_VEC(rsim_log_entry) log;
+    RSIM_VEC(rsim_series_row) rows;
+    RSIM_VEC(rsim_series_cell) cells;
+    const rsim_engine *engine; /* the owner, for ground-truth queries (borrowed) */
 };
 
 struct rsim_engine {
@@ -61,7 +101,30 @@ struct rsim_engine {
     rsim_result result;
     size_t next_action; /* index into world->actions of the next verb to apply */
     bool ended;
+    uint64_t seed;
+    uint64_t replication;
+    rsim_cluster *cluster; /* owned */
+    rsim_traffic *traffic; /* owned */
+    uint32_t stable_rs;    /* the ReplicaSet running when the run starts */
+    rsim_time last_sample; /* time of the previous series row */
+    RSIM_VEC(rsim_series_prev) prev;
+    RSIM_VEC(int8_t) pod_logged; /* last state logged per pod id, -1 none */
 };
+
+/* The world (world.c): cluster and traffic, the time series, world actions. */
+void rsim_engine_world_init(rsim_engine *e);
+void rsim_engine_world_fini(rsim_engine *e);
+/* Applies a world action (setImage's new ReplicaSet, scale, setWeight) at now. */
+void rsim_engine_world_apply(rsim_engine *e, const rsim_spec_action *a, rsim_time now);
+/* Settles traffic up to the end of the run and takes the last sample. */
+void rsim_engine_world_finish(rsim_engine *e, rsim_time now);
+
+/* Prometheus and analysis (observe.c): the scrape model over the world's pods, recording
+ * rules, and AnalysisRuns started by the operator timeline, with their providers. */
+void rsim_engine_observe_init(rsim_engine *e);
+void rsim_engine_observe_fini(rsim_engine *e);
+/* Applies an observation action of the timeline (startAnalysis) at now. */
+void rsim_engine_observe_apply(rsim_engine *e, const rsim_spec_action *a, rsim_time now);
 
 /* Operator verbs (operator.c). */
 void rsim_engine_operator_init(rsim_rollout_obj *obj, const char *image);

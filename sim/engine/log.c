@@ -16,6 +16,8 @@ static const char *kind_name(rsim_log_kind k)
         return "run.end";
     case RSIM_LOG_OPERATOR:
         return "operator";
+    case RSIM_LOG_POD:
+        return "pod";
     }
     return "unknown";
 }
@@ -60,6 +62,10 @@ static void add_operator_fields(cJSON *o, const rsim_log_entry *e)
     if (e->op == RSIM_OP_UNDO) {
         add_int(o, "toRevision", e->from_revision);
     }
+    if (e->op == RSIM_OP_SCALE || e->op == RSIM_OP_SET_WEIGHT) {
+        add_str(o, "target", e->target);
+        add_int(o, e->op == RSIM_OP_SCALE ? "replicas" : "weight", e->amount);
+    }
 }
 
 static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
@@ -83,6 +89,10 @@ static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
         break;
     case RSIM_LOG_OPERATOR:
         add_operator_fields(o, e);
+        break;
+    case RSIM_LOG_POD:
+        add_str(o, "pod", e->pod);
+        add_str(o, "state", rsim_cluster_pod_state_name(e->pod_state));
         break;
     }
     add_str(o, "image", e->image ? e->image : "");
@@ -124,11 +134,19 @@ void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_
     case RSIM_LOG_RUN_END:
         snprintf(buf, size, "%8s  end", dur);
         return;
+    case RSIM_LOG_POD:
+        snprintf(buf, size, "%8s  pod %s %s", dur, e->pod,
+                 rsim_cluster_pod_state_name(e->pod_state));
+        return;
     case RSIM_LOG_OPERATOR:
         break;
     }
     const char *what = rsim_spec_op_name(e->op);
-    if (e->op == RSIM_OP_SET_IMAGE || e->op == RSIM_OP_UNDO) {
+    if (e->op == RSIM_OP_SCALE) {
+        snprintf(buf, size, "%8s  scale %s to %lld pods", dur, e->target, (long long)e->amount);
+    } else if (e->op == RSIM_OP_SET_WEIGHT) {
+        snprintf(buf, size, "%8s  setWeight %s to %lld%%", dur, e->target, (long long)e->amount);
+    } else if (e->op == RSIM_OP_SET_IMAGE || e->op == RSIM_OP_UNDO) {
         snprintf(buf, size, "%8s  %s -> %s (revision %lld)%s", dur, what, e->image,
                  (long long)e->revision, e->changed ? "" : ", no change");
     } else if (e->field && e->value) {

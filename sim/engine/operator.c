@@ -116,8 +116,10 @@ void rsim_engine_operator_apply(rsim_rollout_obj *obj,
     case RSIM_OP_SCALE:
     case RSIM_OP_SET_WEIGHT:
         /* World actions: they act on the cluster and the router, not on the Rollout object;
-         * the engine applies them (engine.c). */
+         * the engine applies them (world.c). */
         out->changed = true;
+        out->target = a->image;
+        out->amount = a->kind == RSIM_OP_SCALE ? a->replicas : a->weight;
         break;
     }
     out->image = obj->image;

@@ -56,15 +56,23 @@ static void unsup(tctx *t, const rsim_ynode *at, const char *path, const char *f
     t->ok = false;
 }
 
+/* A YAML path is a message prefix: one longer than the buffer is cut, never overflowed. The
+ * length is checked so that the compiler knows truncation is handled. */
 static const char *sub(char *buf, const char *base, const char *key)
 {
-    snprintf(buf, PATH_MAX_LEN, "%s.%s", base, key);
+    int n = snprintf(buf, PATH_MAX_LEN, "%s.%s", base, key);
+    if (n < 0) {
+        buf[0] = '\0';
+    }
     return buf;
 }
 
 static const char *item(char *buf, const char *base, size_t i)
 {
-    snprintf(buf, PATH_MAX_LEN, "%s[%zu]", base, i);
+    int n = snprintf(buf, PATH_MAX_LEN, "%s[%zu]", base, i);
+    if (n < 0) {
+        buf[0] = '\0';
+    }
     return buf;
 }
 
@@ -483,7 +491,7 @@ static const rsim_spec_job *build_job(tctx *t, const rsim_ynode *n, const char *
     j->active_deadline = RSIM_SEC(int_or(spec, "activeDeadlineSeconds", 0));
     const rsim_ynode *pod = rsim_ynode_get(rsim_ynode_get(spec, "template"), "spec");
     char pp[PATH_MAX_LEN];
-    snprintf(pp, sizeof pp, "%s.template.spec", spath);
+    (void)sub(pp, spath, "template.spec");
     const rsim_ynode *rp = rsim_ynode_get(pod, "restartPolicy");
     if (!rp) {
         err(t, pod, pp,
@@ -629,7 +637,7 @@ static void check_query(tctx *t, const rsim_ynode *m, const char *base)
     if (!text) {
         return;
     }
-    snprintf(p, sizeof p, "%s.provider.prometheus.query", base);
+    (void)sub(p, base, "provider.prometheus.query");
     rsim_diag *all = rsim_diag_new(0);
     rsim_promql *q = NULL;
     rsim_loc at = text_base(n, rsim_ynode_key(prom, "query"));

@@ -37,10 +37,15 @@ static void err(bw *b, const rsim_ynode *at, const char *path, const char *fmt, 
 /* path + "." + key, or path + "[i]" when key is NULL. */
 static const char *sub(char *buf, const char *path, const char *key, size_t i)
 {
+    /* A path longer than the buffer is cut; checking the length tells the compiler so. */
+    int n;
     if (key != NULL) {
-        snprintf(buf, PATH_MAX_LEN, "%s%s%s", path, path[0] != '\0' ? "." : "", key);
+        n = snprintf(buf, PATH_MAX_LEN, "%s%s%s", path, path[0] != '\0' ? "." : "", key);
     } else {
-        snprintf(buf, PATH_MAX_LEN, "%s[%zu]", path, i);
+        n = snprintf(buf, PATH_MAX_LEN, "%s[%zu]", path, i);
+    }
+    if (n < 0) {
+        buf[0] = '\0';
     }
     return buf;
 }

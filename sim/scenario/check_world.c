@@ -136,6 +136,16 @@ bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
         if (!has_version(w, a->image)) {
             no_version(ctx, a->image_loc, path, a->image, w);
         }
+        if (a->kind == RSIM_OP_SET_WEIGHT && r != NULL &&
+            (r->strategy != RSIM_STRATEGY_CANARY || !r->canary.traffic_routing.set)) {
+            rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = a->loc};
+            snprintf(path, sizeof path, "spec.operator[%zu].setWeight", a->index);
+            rsim_schema_error(&ctx->sc, &at, path,
+                              "setWeight needs a traffic router, and the Rollout '%s' has no "
+                              "spec.strategy.canary.trafficRouting: its traffic follows pods "
+                              "(use scale)",
+                              r->name);
+        }
         if (r != NULL && a->container != NULL && !has_container(r, a->container)) {
             rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = a->container_loc};
             snprintf(path, sizeof path, "spec.operator[%zu].setImage.container", a->index);

@@ -1,0 +1,182 @@
+/* traffic_priv.h - the traffic object's layout, shared by the files of sim/traffic only.
+ * traffic.c settles pieces, pools.c draws latency and per-pod counters lazily, flags.c delivers
+ * flag changes and matches headers, life.c builds, frees and answers queries. */
+#ifndef RSIM_TRAFFIC_PRIV_H
+#define RSIM_TRAFFIC_PRIV_H
+
+#include "rng.h"
+#include "traffic.h"
+#include "traffic_int.h"
+#include "util.h"
+
+#define RSIM_MIN_T(a, b) ((a) < (b) ? (a) : (b))
+
+/* Everything the router decides; a change is a whole new state taking effect at a time. */
+typedef struct route_state {
+    rsim_traffic_mode mode;
+    uint32_t stable_rs, canary_rs; /* WEIGHTED */
+    double canary_share;           /* WEIGHTED: weight / maxTrafficWeight, 0..1 */
+    uint32_t active_rs;            /* ACTIVE */
+    size_t n_header;
+    struct {
+        uint64_t mask; /* classes whose requests match */
+        uint32_t rs;
+    } header[RSIM_TRAFFIC_MAX_ROUTES];
+    size_t n_mirror;
+    struct {
+        uint64_t mask;
+        uint32_t rs;
+        double share; /* of matching requests copied */
+    } mirror[RSIM_TRAFFIC_MAX_ROUTES];
+    const rsim_spec_version *flag_on; /* FLAG: behaviour of flagged users (borrowed) */
+    double flag_share;                /* FLAG: share of users flagged, 0..1 */
+} route_state;
+
+typedef struct pending_change {
+    rsim_time at; /* when it takes effect, ms */
+    route_state st;
+} pending_change;
+
+/* Admitted requests whose latency is not drawn yet, all with one latency law, served by the
+ * pods of one ReplicaSet. undrawn: not even in metrics buckets; coarse[j]: drawn into metrics
+ * bucket j but not yet into the fine histogram. */
+typedef struct lat_pool {
+    uint32_t rs;
+    rsim_traffic_lat lat;
+    uint64_t undrawn;
+    uint64_t *coarse; /* owned, n_coarse */
+    bool fine_pending;
+} lat_pool;
+
+/* Ground truth and latency of an account (a ReplicaSet, or the flag's code path). */
+typedef struct account {
+    rsim_traffic_rev rev;
+    rsim_rng *rng;   /* owned: traffic/outcomes/<hash> */
+    uint64_t *fine;  /* owned: fine histogram counts, n_fine */
+    uint64_t n_fine; /* observations in fine */
+    RSIM_VEC(lat_pool) pools;
+} account;
+
+typedef struct rs_state {
+    account acct;
+    const rsim_cluster_rs *crs; /* borrowed from the cluster */
+    size_t vi;                  /* index of its version (n_versions: versionDefaults) */
+    double rate;                /* expected requests/s reaching its pods in this piece */
+    double lambda, service_ms;  /* last M/M/c/K inputs (per pod) */
+    rsim_traffic_mmck mm;
+    double wait_q; /* mm.wait on the 0.1 % grid */
+    /* Pod counters not yet split over its serving pods. */
+    uint64_t pend_ok, pend_err;
+    uint64_t *pend_b;  /* owned, n_coarse */
+    double *pend_bsum; /* owned, n_coarse: latency sum per bucket, ms */
+} rs_state;
+
+typedef struct pod_state {
+    uint64_t ok, err;
+    uint64_t *b; /* owned, n_coarse */
+    double sum;
+} pod_state;
+
+typedef struct fault_state {
+    rsim_traffic_fault pub;
+    size_t vi;
+} fault_state;
+
+typedef struct version_state {
+    size_t fault0, n_faults; /* its faults in t->faults */
+    rsim_time first;         /* first user request served, -1 */
+    uint64_t piece_n;        /* user requests routed to it in the current piece */
+    rsim_time piece_first;   /* first of them */
+} version_state;
+
+typedef struct cls_state {
+    rsim_traffic_cohort pub;
+    rsim_traffic_users users;
+    double share;      /* of requests (= of users: every user is equally active) */
+    uint64_t flag_cut; /* users [0, flag_cut) are flagged */
+} cls_state;
+
+/* One route of one class in a piece. */
+typedef struct dest {
+    account *acct;   /* NULL: no ReplicaSet at all */
+    uint32_t rs;     /* pods' ReplicaSet, RSIM_TRAFFIC_NO_RS when none */
+    size_t vi;       /* behaviour (version index) */
+    uint64_t lo, hi; /* users of the class who make these requests: [lo, hi) */
+    double p;        /* probability */
+    bool unrouted;   /* the ReplicaSet has no usable pod */
+} dest;
+
+struct rsim_traffic {
+    const rsim_spec_world *w;
+    rsim_cluster *c;
+    rsim_evq *q;
+    uint64_t seed, replication;
+    rsim_time tick;
+    rsim_time router_delay;
+    int64_t max_weight;
+    bool busy;
+
+    rsim_time settled;
+    rsim_time tick_open; /* start of the tick whose total is drawn, -1 */
+    uint64_t tick_left;  /* its arrivals not yet handed to a piece */
+    double frac;         /* non-Poisson arrivals: fractional carry */
+    uint64_t requests;
+    uint64_t unrouted;
+
+    route_state cur;
+    RSIM_VEC(pending_change) pend;
+
+    rsim_rng *rng_arrivals, *rng_split, *rng_users, *rng_pods, *rng_latency, *rng_flags;
+    rsim_time flag_phase; /* aligned polling: the common phase, ms */
+
+    size_t n_rs;
+    rs_state *rs;
+    account flag;
+    RSIM_VEC(pod_state) pods;
+
+    size_t n_class;
+    cls_state *cls;
+    double *class_p;
+
+    version_state *vers; /* n_versions + 1 */
+    size_t n_faults;
+    fault_state *faults;
+
+    size_t n_coarse; /* metrics buckets + 1 */
+    double *coarse_b;
+    size_t n_fine;
+    double *fine_b;    /* upper bounds, last +Inf */
+    size_t *fine_to_c; /* fine bucket -> coarse bucket */
+
+    size_t cap_dest;
+    size_t n_dest[RSIM_TRAFFIC_MAX_CLASS];
+    dest *dst;
+    uint64_t *cnt;
+    double *prob;
+    double *scratch;  /* n_fine */
+    double *scratch2; /* n_fine */
+    uint64_t *scratch_n;
+
+    rsim_traffic_stats stats;
+};
+
+size_t rsim_traffic_version_index(const rsim_traffic *t, const rsim_spec_version *v);
+void rsim_traffic_pool_add(
+    rsim_traffic *t, account *a, uint32_t rs, const rsim_traffic_lat *lat, uint64_t n);
+void rsim_traffic_pool_draw_rs(rsim_traffic *t, uint32_t rs);
+void rsim_traffic_pool_draw_fine(rsim_traffic *t, account *a);
+void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs);
+double rsim_traffic_slow_start_factor(rsim_traffic *t,
+                                      const rs_state *r,
+                                      const rsim_spec_fault *f,
+                                      rsim_time x);
+void rsim_traffic_flag_deliver(rsim_traffic *t,
+                               const route_state *from,
+                               const route_state *to,
+                               rsim_time now);
+void rsim_traffic_fault_onset(rsim_traffic *t, size_t i, rsim_time onset);
+void rsim_traffic_sync_rs(rsim_traffic *t);
+void rsim_traffic_account_fini(account *a);
+void rsim_traffic_push_change(rsim_traffic *t, rsim_time at, const route_state *st);
+
+#endif

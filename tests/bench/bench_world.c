@@ -1,0 +1,132 @@
+/* bench_world.c - cost of the world model: one simulated hour, 20 pods, a fault at minute 10,
+ * a 1 s time series, at several request rates (docs/performance.md, "The world").
+ * The scenario is built in memory; only rsim_engine_run is timed (not loading, not process
+ * start), fastest of --repeat runs. Peak resident memory is reported for the whole process.
+ * Usage: bench_world [--rates 1000,100000] [--repeat 5] [--hours 1] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <rsim.h>
+
+/* The world: a traffic-routed canary by hand (no controller): 18 stable pods, a canary
+ * ReplicaSet of 2 pods from minute 1, 10 % of traffic from minute 5, an error-ratio fault of the
+ * canary from minute 10. Pod capacity fits 100,000 requests/s, so neither rate overloads. */
+static const char scenario_fmt[] =
+    "apiVersion: rollsim/v1alpha1\n"
+    "kind: Scenario\n"
+    "metadata: {name: bench-world}\n"
+    "spec:\n"
+    "  run: {duration: %dh, seed: 7, tick: 1s}\n"
+    "  traffic:\n"
+    "    load: {constant: {rps: %d}}\n"
+    "    users: {population: 1000000}\n"
+    "  versionDefaults:\n"
+    "    capacity: {workers: 400, serviceTime: 40ms, queue: 100}\n"
+    "  versions:\n"
+    "    - {image: 'app:1', cached: true}\n"
+    "    - image: 'app:2'\n"
+    "      faults: [{name: bad, onset: {at: 10m}, errorStep: {errorRatio: 0.05}}]\n"
+    "  operator:\n"
+    "    - {at: 1m, setImage: {image: 'app:2'}}\n"
+    "    - {at: 1m, scale: {image: 'app:2', replicas: 2}}\n"
+    "    - {at: 1m, scale: {image: 'app:1', replicas: 18}}\n"
+    "    - {at: 5m, setWeight: {image: 'app:2', weight: 10}}\n"
+    "---\n"
+    "apiVersion: argoproj.io/v1alpha1\n"
+    "kind: Rollout\n"
+    "metadata: {name: app}\n"
+    "spec:\n"
+    "  replicas: 20\n"
+    "  selector: {matchLabels: {app: app}}\n"
+    "  template:\n"
+    "    metadata: {labels: {app: app}}\n"
+    "    spec: {containers: [{name: app, image: 'app:1'}]}\n"
+    "  strategy:\n"
+    "    canary:\n"
+    "      canaryService: app-canary\n"
+    "      stableService: app-stable\n"
+    "      trafficRouting: {nginx: {stableIngress: app}}\n"
+    "      steps: [{setWeight: 10}, {pause: {}}]\n"
+    "---\n"
+    "{apiVersion: v1, kind: Service, metadata: {name: app-canary},"
+    " spec: {selector: {app: app}, ports: [{port: 80}]}}\n"
+    "---\n"
+    "{apiVersion: v1, kind: Service, metadata: {name: app-stable},"
+    " spec: {selector: {app: app}, ports: [{port: 80}]}}\n";
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs the world once at `rps`; returns the seconds rsim_engine_run took, or a negative value
+ * on a load error (printed). */
+static double run_once(int rps, int hours)
+{
+    char text[4096];
+    int n = snprintf(text, sizeof(text), scenario_fmt, hours, rps);
+    rsim_diag *diag = rsim_diag_new(0);
+    rsim_scenario *scn = NULL;
+    rsim_engine *eng = NULL;
+    double seconds = -1;
+    if (rsim_scenario_load_string("bench-world.yaml", text, (size_t)n, RSIM_SCENARIO_RUN, diag,
+                                  &scn) == RSIM_OK &&
+        rsim_engine_new(scn, NULL, diag, &eng) == RSIM_OK) {
+        double t0 = now_seconds();
+        rsim_engine_run(eng);
+        seconds = now_seconds() - t0;
+    } else {
+        rsim_diag_print(diag, stderr);
+    }
+    rsim_engine_free(eng);
+    rsim_scenario_free(scn);
+    rsim_diag_free(diag);
+    return seconds;
+}
+
+int main(int argc, char **argv)
+{
+    char rates_arg[256] = "1000,100000";
+    int repeat = 5;
+    int hours = 1;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--rates") == 0) {
+            snprintf(rates_arg, sizeof(rates_arg), "%s", argv[i + 1]);
+        } else if (strcmp(argv[i], "--repeat") == 0) {
+            repeat = atoi(argv[i + 1]);
+        } else if (strcmp(argv[i], "--hours") == 0) {
+            hours = atoi(argv[i + 1]);
+        } else {
+            fprintf(stderr, "usage: bench_world [--rates R1,R2] [--repeat N] [--hours H]\n");
+            return 2;
+        }
+    }
+    printf("%10s %12s %14s\n", "rps", "ms per run", "ms per sim-h");
+    double first = 0;
+    for (char *tok = strtok(rates_arg, ","); tok; tok = strtok(NULL, ",")) {
+        int rps = atoi(tok);
+        double best = 1e30;
+        for (int r = 0; r < repeat; r++) {
+            double s = run_once(rps, hours);
+            if (s < 0) {
+                return 1;
+            }
+            best = s < best ? s : best;
+        }
+        printf("%10d %12.3f %14.3f\n", rps, best * 1e3, best * 1e3 / hours);
+        if (first == 0) {
+            first = best;
+        } else {
+            printf("%10s ratio to the first rate: %.2f\n", "", best / first);
+        }
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("peak resident memory of this process: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+    return 0;
+}

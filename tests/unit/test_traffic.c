@@ -1,0 +1,723 @@
+/* test_traffic.c - the traffic model against closed forms and statistical bounds.
+ * Pinned: load integrals; Poisson arrivals per tick (sample mean and variance within 5 sigma of
+ * their sampling distribution); weight split (binomial z within 5 and a per-tick chi-square
+ * within 5 sigma of its mean); service split by serving pods; router propagation delay; header
+ * routes send the cohort and only it; mirror copies count for pods but not for users; distinct
+ * users against U(1 - (1 - 1/U)^K) for U up to 1e7 (5 sigma of the mean over replications);
+ * onset after first traffic; the exact average of a ramp; the M/M/c/K blocking probability and
+ * overload share; zero traffic gives zeros; sticky flag users; per-pod counters add up;
+ * determinism and common random numbers across observation patterns.
+ * Not pinned: which exact counts a seed gives (only their distribution), latency sums beyond
+ * their conditional means, the cost (measured by tests/bench/bench_traffic.c, never timed here).
+ * Every bound is 5 sigma, so a correct model fails one check in about 1.7 million. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rng.h"
+#include "traffic.h"
+#include "traffic_int.h"
+
+/* cmocka 1.1's assert_float_equal compares floats; these need doubles. */
+#define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (double)(eps))
+
+/* ---- fixture ---- */
+
+typedef struct fixture {
+    rsim_spec_world w;
+    rsim_spec_rollout ro;
+    rsim_spec_container ctr;
+    rsim_spec_version v[2]; /* web:1 healthy, web:2 (faults per test) */
+    rsim_spec_fault fault[2];
+    rsim_spec_cohort cohorts[2];
+    double buckets[4];
+    rsim_evq *q;
+    rsim_cluster *c;
+    rsim_traffic *t;
+} fixture;
+
+static rsim_spec_dist fixed(rsim_time v)
+{
+    rsim_spec_dist d = {.kind = RSIM_DIST_FIXED, .value = v};
+    return d;
+}
+
+static void setup(fixture *f, double rps)
+{
+    memset(f, 0, sizeof *f);
+    f->w.tick = 1000;
+    f->w.duration = RSIM_HOUR(100);
+    f->w.seed = 7;
+    f->w.traffic.load.kind = RSIM_LOAD_CONSTANT;
+    f->w.traffic.load.rps = rps;
+    f->w.traffic.load.poisson = true;
+    f->w.traffic.users = 10000;
+    f->w.traffic.router.service = 1000;
+    f->w.traffic.router.istio = 2500;
+    f->w.cluster.start_containers = fixed(1000);
+    f->w.cluster.image_pull = fixed(0);
+    f->w.cluster.app_init = fixed(0);
+    f->w.cluster.readiness.period = 1000;
+    f->w.cluster.readiness.timeout = 1000;
+    f->w.cluster.readiness.success_threshold = 1;
+    f->w.cluster.readiness.failure_threshold = 3;
+    f->w.cluster.readiness.aligned = true;
+    f->w.cluster.crash_backoff.initial = 10000;
+    f->w.cluster.crash_backoff.factor = 2;
+    f->w.cluster.crash_backoff.max = 300000;
+    f->w.cluster.crash_backoff.reset_after = 600000;
+    f->w.cluster.endpoint_propagation = 1000;
+    f->buckets[0] = 25;
+    f->buckets[1] = 50;
+    f->buckets[2] = 100;
+    f->buckets[3] = 1000;
+    f->w.metrics.series.latency_ms = true;
+    f->w.metrics.series.n_buckets = 4;
+    f->w.metrics.series.buckets = f->buckets;
+    for (size_t i = 0; i < 2; i++) {
+        rsim_spec_version *v = &f->v[i];
+        v->error_ratio = 0.0;
+        v->latency.kind = RSIM_DIST_LOGNORMAL;
+        v->latency.median = 40;
+        v->latency.sigma = 0.5;
+        v->capacity.workers = 1000;
+        v->capacity.service_time = 1;
+        v->capacity.queue = 0;
+        v->cached = true;
+        v->app_init = fixed(0);
+    }
+    f->v[0].image = "web:1";
+    f->v[1].image = "web:2";
+    f->w.version_defaults = f->v[0];
+    f->w.n_versions = 2;
+    f->w.versions = f->v;
+    for (size_t i = 0; i < 2; i++) {
+        f->fault[i].duration = RSIM_TIME_MAX;
+        f->fault[i].onset_kind = RSIM_ONSET_AT;
+    }
+    f->ctr.name = "web";
+    f->ctr.image = "web:1";
+    f->ro.name = "web";
+    f->ro.template.n_containers = 1;
+    f->ro.template.containers = &f->ctr;
+    f->ro.template.termination_grace = RSIM_SEC(30);
+    f->ro.n_containers = 1;
+    f->ro.containers = &f->ctr;
+    f->ro.strategy = RSIM_STRATEGY_CANARY;
+}
+
+/* Starts the model with `pods0` ready pods of web:1 (ReplicaSet 0) and `pods1` of web:2. */
+static void start(fixture *f, int64_t pods0, int64_t pods1)
+{
+    f->q = rsim_evq_new();
+    f->c = rsim_cluster_new(&f->w, &f->ro, f->q, f->w.seed, 0);
+    f->t = rsim_traffic_new(&f->w, &f->ro, f->c, f->q, f->w.seed, 0);
+    uint32_t a = rsim_cluster_add_rs(f->c, "web:1", 1, "aaaa");
+    uint32_t b = rsim_cluster_add_rs(f->c, "web:2", 2, "bbbb");
+    rsim_cluster_scale_rs_ready(f->c, a, pods0);
+    rsim_cluster_scale_rs_ready(f->c, b, pods1);
+}
+
+static void run_to(fixture *f, rsim_time t)
+{
+    rsim_evq_run_until(f->q, t);
+    rsim_traffic_observe(f->t, t);
+}
+
+static void finish(fixture *f)
+{
+    rsim_evq_free(f->q);
+    rsim_traffic_free(f->t);
+    rsim_cluster_free(f->c);
+}
+
+static void set_fault(fixture *f, size_t i, rsim_fault_kind k, double ratio)
+{
+    f->fault[i].kind = k;
+    f->fault[i].error_ratio = ratio;
+    f->v[1].faults = f->fault;
+    f->v[1].n_faults = i + 1 > f->v[1].n_faults ? i + 1 : f->v[1].n_faults;
+}
+
+/* ---- load integrals ---- */
+
+static void test_traffic_load_integrals(void **state)
+{
+    (void)state;
+    rsim_spec_load_point pts[2] = {{.at = 1000, .rps = 10}, {.at = 3000, .rps = 30}};
+    rsim_spec_load l = {.kind = RSIM_LOAD_STEPS, .n_points = 2, .points = pts};
+    assert_near(rsim_traffic_load_integral(&l, 0, 4000), 10 * 2 + 30 * 1, 1e-9);
+    l.kind = RSIM_LOAD_TABLE;
+    l.interpolate = true; /* 10 held before 1 s, linear 10->30 over [1,3) s, 30 after */
+    assert_near(rsim_traffic_load_integral(&l, 0, 4000), 10 + 40 + 30, 1e-9);
+    assert_near(rsim_traffic_load_integral(&l, 1000, 2000), 15, 1e-9);
+    l.kind = RSIM_LOAD_SPIKES;
+    l.rps = 100;
+    rsim_spec_load_point sp = {.at = 500, .duration = 1000, .factor = 3};
+    l.points = &sp;
+    l.n_points = 1;
+    assert_near(rsim_traffic_load_integral(&l, 0, 1000), 100 + 200 * 0.5, 1e-9);
+    /* Diurnal: closed form against a fine midpoint sum. */
+    rsim_spec_load d = {.kind = RSIM_LOAD_DIURNAL,
+                        .rps = 50,
+                        .amplitude = 0.8,
+                        .period = RSIM_HOUR(24),
+                        .peak_at = RSIM_HOUR(3)};
+    double sum = 0.0;
+    for (rsim_time t = RSIM_HOUR(1); t < RSIM_HOUR(7); t += 1000) {
+        double x = (double)(t + 500 - d.peak_at) / (double)d.period;
+        sum += 50.0 * (1.0 + 0.8 * cos(6.283185307179586 * x));
+    }
+    assert_near(rsim_traffic_load_integral(&d, RSIM_HOUR(1), RSIM_HOUR(7)), sum, 1e-6 * sum);
+}
+
+/* ---- arrivals ---- */
+
+static void test_traffic_arrivals_poisson_mean_variance(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 100.0);
+    start(&f, 2, 0);
+    const size_t n = 20000;
+    double s1 = 0.0;
+    double s2 = 0.0;
+    uint64_t prev = 0;
+    for (size_t i = 1; i <= n; i++) {
+        /* Mid-tick observations must not change the per-tick law. */
+        run_to(&f, (rsim_time)i * 1000 - 700);
+        run_to(&f, (rsim_time)i * 1000);
+        uint64_t now = rsim_traffic_requests(f.t);
+        double x = (double)(now - prev);
+        prev = now;
+        s1 += x;
+        s2 += x * x;
+    }
+    double mean = s1 / (double)n;
+    double var = (s2 - s1 * s1 / (double)n) / (double)(n - 1);
+    /* Sample mean: sd sqrt(lambda/n). Sample variance of Poisson: sd ~ sqrt((lambda +
+     * 2 lambda^2)/n). */
+    assert_true(fabs(mean - 100.0) < 5.0 * sqrt(100.0 / (double)n));
+    assert_true(fabs(var - 100.0) < 5.0 * sqrt((100.0 + 2.0 * 100.0 * 100.0) / (double)n));
+    finish(&f);
+}
+
+/* ---- routing ---- */
+
+static void test_traffic_weight_split(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 500.0);
+    start(&f, 4, 4);
+    rsim_traffic_set_weight(f.t, 0, 1, 20, 0);
+    run_to(&f, 2000); /* past the Service delay (no trafficRouting here) */
+    uint64_t c0 = rsim_traffic_rev_at(f.t, 1)->requests;
+    uint64_t r0 = rsim_traffic_requests(f.t);
+    const size_t ticks = 5000;
+    double chi = 0.0;
+    uint64_t pc = c0;
+    uint64_t pr = r0;
+    for (size_t i = 1; i <= ticks; i++) {
+        run_to(&f, 2000 + (rsim_time)i * 1000);
+        uint64_t c = rsim_traffic_rev_at(f.t, 1)->requests;
+        uint64_t r = rsim_traffic_requests(f.t);
+        double n = (double)(r - pr);
+        double k = (double)(c - pc);
+        chi += (k - 0.2 * n) * (k - 0.2 * n) / (n * 0.16);
+        pc = c;
+        pr = r;
+    }
+    double n = (double)(pr - r0);
+    double k = (double)(pc - c0);
+    /* Binomial z of the whole run, and a chi-square with `ticks` degrees of freedom. */
+    assert_true(fabs(k - 0.2 * n) / sqrt(n * 0.16) < 5.0);
+    assert_true(fabs(chi - (double)ticks) < 5.0 * sqrt(2.0 * (double)ticks));
+    assert_near(rsim_traffic_share(f.t, 1), 0.2, 1e-12);
+    finish(&f);
+}
+
+static void test_traffic_service_split_by_pods(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 1000.0);
+    start(&f, 3, 1);
+    run_to(&f, RSIM_SEC(1000));
+    double n = (double)rsim_traffic_requests(f.t);
+    double k = (double)rsim_traffic_rev_at(f.t, 1)->requests;
+    assert_true(fabs(k - 0.25 * n) / sqrt(n * 0.25 * 0.75) < 5.0);
+    assert_int_equal(rsim_traffic_rev_at(f.t, 0)->requests + (uint64_t)k, (uint64_t)n);
+    finish(&f);
+}
+
+static void test_traffic_weight_propagation_delay(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 1000.0);
+    f.ro.canary.traffic_routing.set = true;
+    f.ro.canary.traffic_routing.routers = RSIM_ROUTER_ISTIO;
+    start(&f, 2, 2);
+    assert_int_equal(rsim_traffic_router_delay(f.t), 2500);
+    rsim_traffic_set_weight(f.t, 0, 1, 0, 0);
+    run_to(&f, 10000);
+    rsim_traffic_set_weight(f.t, 0, 1, 100, 10000);
+    uint64_t canary_before = rsim_traffic_rev_at(f.t, 1)->requests;
+    run_to(&f, 12500);
+    assert_int_equal(rsim_traffic_rev_at(f.t, 1)->requests, canary_before);
+    uint64_t stable_at = rsim_traffic_rev_at(f.t, 0)->requests;
+    run_to(&f, 14000);
+    assert_int_equal(rsim_traffic_rev_at(f.t, 0)->requests, stable_at);
+    assert_true(rsim_traffic_rev_at(f.t, 1)->requests > canary_before + 1000);
+    finish(&f);
+}
+
+static void test_traffic_header_route_sends_cohort_only(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 1000.0);
+    f.cohorts[0] = (rsim_spec_cohort){
+        .name = "beta", .share = 0.1, .header_name = "X-Beta", .header_value = "1"};
+    f.w.traffic.n_cohorts = 1;
+    f.w.traffic.cohorts = f.cohorts;
+    start(&f, 2, 2);
+    rsim_spec_header_match m = {.header = "x-beta", .value = {RSIM_MATCH_EXACT, "1"}};
+    uint64_t mask = rsim_traffic_match_headers(f.t, 1, &m);
+    assert_int_equal(mask, 1);
+    m.value.value = "2";
+    assert_int_equal(rsim_traffic_match_headers(f.t, 1, &m), 0);
+    m.value = (rsim_spec_string_match){RSIM_MATCH_REGEX, "[0-9]+"};
+    assert_int_equal(rsim_traffic_match_headers(f.t, 1, &m), 1);
+    rsim_traffic_set_weight(f.t, 0, 1, 0, 0);
+    rsim_traffic_set_header_route(f.t, mask, 1, 0);
+    run_to(&f, RSIM_SEC(300));
+    const rsim_traffic_cohort *beta = rsim_traffic_cohort_at(f.t, 0);
+    const rsim_traffic_cohort *rest = rsim_traffic_cohort_at(f.t, 1);
+    uint64_t canary = rsim_traffic_rev_at(f.t, 1)->requests;
+    /* After the 1 s delay, exactly the cohort's requests go to the canary. */
+    uint64_t before = rsim_traffic_requests(f.t);
+    assert_true(canary > 0);
+    run_to(&f, RSIM_SEC(600));
+    uint64_t canary_now = rsim_traffic_rev_at(f.t, 1)->requests;
+    assert_true(beta->requests >= canary_now - canary);
+    assert_true(rest->requests > 0);
+    double n = (double)(rsim_traffic_requests(f.t) - before);
+    double k = (double)(canary_now - canary);
+    assert_true(fabs(k - 0.1 * n) / sqrt(n * 0.09) < 5.0);
+    finish(&f);
+}
+
+static void test_traffic_header_route_exact_counts(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 1000.0);
+    f.cohorts[0] = (rsim_spec_cohort){
+        .name = "beta", .share = 0.2, .header_name = "x-beta", .header_value = "yes"};
+    f.w.traffic.n_cohorts = 1;
+    f.w.traffic.cohorts = f.cohorts;
+    f.w.traffic.router.service = 0; /* no delay: every request of the run is routed by it */
+    start(&f, 2, 2);
+    rsim_traffic_set_weight(f.t, 0, 1, 0, 0);
+    rsim_traffic_set_header_route(f.t, 1, 1, 0);
+    run_to(&f, RSIM_SEC(200));
+    assert_int_equal(rsim_traffic_rev_at(f.t, 1)->requests,
+                     rsim_traffic_cohort_at(f.t, 0)->requests);
+    assert_int_equal(rsim_traffic_rev_at(f.t, 0)->requests,
+                     rsim_traffic_cohort_at(f.t, 1)->requests);
+    finish(&f);
+}
+
+static void test_traffic_mirror_not_counted_for_users(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 1000.0);
+    f.w.traffic.router.service = 0;
+    set_fault(&f, 0, RSIM_FAULT_ERROR_STEP, 1.0);
+    start(&f, 2, 2);
+    rsim_traffic_set_weight(f.t, 0, 1, 0, 0);
+    rsim_traffic_set_mirror_route(f.t, UINT64_MAX, 1, 0.5, 0);
+    run_to(&f, RSIM_SEC(100));
+    const rsim_traffic_rev *c = rsim_traffic_rev_at(f.t, 1);
+    assert_int_equal(c->requests, 0);
+    assert_int_equal(c->fault_failures, 0);
+    assert_int_equal(rsim_traffic_users_hit(f.t), 0);
+    assert_true(c->mirrored > 0);
+    assert_int_equal(c->mirrored_failures, c->mirrored);
+    /* The canary's pods saw and failed the copies. */
+    const rsim_pod *const *pods = NULL;
+    size_t np = rsim_cluster_pods(f.c, 1, &pods);
+    uint64_t err = 0;
+    for (size_t i = 0; i < np; i++) {
+        err += rsim_traffic_pod_counters(f.t, pods[i]->id).err;
+    }
+    assert_int_equal(err, c->mirrored);
+    double n = (double)rsim_traffic_requests(f.t);
+    assert_true(fabs((double)c->mirrored - 0.5 * n) < 5.0 * sqrt(n * 0.25));
+    finish(&f);
+}
+
+/* ---- users ---- */
+
+static void test_traffic_distinct_users_occupancy(void **state)
+{
+    (void)state;
+    rsim_rng *r = rsim_rng_new(3, 0, "test/users");
+    const uint64_t us[3] = {1000, 100000, 10000000};
+    const uint64_t ks[3] = {700, 150000, 25000000};
+    for (size_t c = 0; c < 3; c++) {
+        double u = (double)us[c];
+        double k = (double)ks[c];
+        double q = pow(1.0 - 1.0 / u, k);
+        double mean = u * (1.0 - q);
+        double var = u * (u - 1.0) * pow(1.0 - 2.0 / u, k) + u * q - u * u * q * q;
+        const size_t reps = c == 2 ? 3 : 200;
+        double sum = 0.0;
+        for (size_t i = 0; i < reps; i++) {
+            rsim_traffic_users tr;
+            rsim_traffic_users_init(&tr, us[c]);
+            /* In several batches, as pieces deliver them, and over two segments. */
+            rsim_traffic_users_cut(&tr, r, us[c] / 3);
+            uint64_t left = ks[c];
+            uint64_t got = 0;
+            while (left > 0) {
+                uint64_t b = left / 2 + 1;
+                got += rsim_traffic_users_add_hits(&tr, r, 0, us[c], b);
+                left -= b;
+            }
+            assert_int_equal(got, tr.hit);
+            assert_true(tr.draws <= tr.hit + 64);
+            sum += (double)got;
+            rsim_traffic_users_fini(&tr);
+        }
+        double m = sum / (double)reps;
+        assert_true(fabs(m - mean) < 5.0 * sqrt(var / (double)reps) + 1e-9);
+    }
+    rsim_rng_free(r);
+}
+
+static void test_traffic_distinct_users_end_to_end(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 50.0);
+    f.w.traffic.users = 5000;
+    f.w.traffic.router.service = 0;
+    set_fault(&f, 0, RSIM_FAULT_ERROR_STEP, 1.0);
+    start(&f, 2, 2);
+    rsim_traffic_set_weight(f.t, 0, 1, 100, 0);
+    run_to(&f, RSIM_SEC(100));
+    const rsim_traffic_rev *c = rsim_traffic_rev_at(f.t, 1);
+    assert_int_equal(c->fault_failures, c->requests);
+    double u = 5000.0;
+    double k = (double)c->fault_failures;
+    double q = pow(1.0 - 1.0 / u, k);
+    double var = u * (u - 1.0) * pow(1.0 - 2.0 / u, k) + u * q - u * u * q * q;
+    double hit = (double)rsim_traffic_users_hit(f.t);
+    assert_true(fabs(hit - u * (1.0 - q)) < 5.0 * sqrt(var));
+    finish(&f);
+}
+
+static void test_traffic_flag_users_sticky(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 2000.0);
+    f.w.traffic.users = 1000;
+    set_fault(&f, 0, RSIM_FAULT_ERROR_STEP, 1.0);
+    start(&f, 4, 0);
+    rsim_traffic_set_flag(f.t, &f.v[1], 0.3, 0);
+    run_to(&f, RSIM_SEC(60));
+    /* Every flagged user (300 of 1000) has failed by now, and nobody else. */
+    assert_int_equal(rsim_traffic_users_hit(f.t), 300);
+    const rsim_traffic_rev *fl = rsim_traffic_flag_rev(f.t);
+    assert_int_equal(fl->fault_failures, fl->requests);
+    rsim_traffic_set_flag(f.t, &f.v[1], 0.5, RSIM_SEC(60));
+    run_to(&f, RSIM_SEC(120));
+    assert_int_equal(rsim_traffic_users_hit(f.t), 500);
+    finish(&f);
+}
+
+/* ---- faults ---- */
+
+static void test_traffic_fault_onset_after_first_traffic(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 1000.0);
+    f.fault[0].onset_kind = RSIM_ONSET_AFTER_FIRST_TRAFFIC;
+    f.fault[0].onset = 10000;
+    f.w.traffic.router.service = 0;
+    set_fault(&f, 0, RSIM_FAULT_ERROR_STEP, 1.0);
+    start(&f, 2, 2);
+    rsim_traffic_set_weight(f.t, 0, 1, 0, 0);
+    run_to(&f, 30000);
+    assert_int_equal(rsim_traffic_fault_at(f.t, 0)->onset, -1);
+    rsim_traffic_set_weight(f.t, 0, 1, 50, 30000);
+    run_to(&f, 32000);
+    const rsim_traffic_rev *c = rsim_traffic_rev_at(f.t, 1);
+    assert_true(c->first_request >= 30000 && c->first_request < 30100);
+    rsim_time onset = rsim_traffic_fault_at(f.t, 0)->onset;
+    assert_int_equal(onset, c->first_request + 10000);
+    run_to(&f, onset);
+    assert_int_equal(c->fault_failures, 0);
+    run_to(&f, onset + 2000);
+    assert_true(c->fault_failures > 500);
+    assert_int_equal(rsim_traffic_fault_at(f.t, 0)->exposed_at >= onset, true);
+    assert_true(rsim_traffic_fault_at(f.t, 0)->exposed_at < onset + 100);
+    finish(&f);
+}
+
+static void test_traffic_ramp_exact_average(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 2000.0);
+    f.fault[0].over = RSIM_SEC(100);
+    f.fault[0].onset = 0;
+    set_fault(&f, 0, RSIM_FAULT_ERROR_RAMP, 0.5);
+    f.w.traffic.router.service = 0;
+    start(&f, 0, 4);
+    run_to(&f, RSIM_SEC(100)); /* one observation: the pieces are the ticks */
+    const rsim_traffic_rev *c = rsim_traffic_rev_at(f.t, 1);
+    double n = (double)c->requests;
+    double k = (double)c->fault_failures;
+    /* Ratio 0 -> 0.5 linearly: the average is 0.25. The variance of a sum of binomials with
+     * varying p is below n * 0.25 * 0.75. */
+    assert_true(fabs(k / n - 0.25) < 5.0 * sqrt(0.25 * 0.75 / n));
+    uint64_t n0 = c->requests;
+    uint64_t k0 = c->fault_failures;
+    run_to(&f, RSIM_SEC(200));
+    n = (double)(c->requests - n0);
+    k = (double)(c->fault_failures - k0);
+    assert_true(fabs(k / n - 0.5) < 5.0 * sqrt(0.25 / n));
+    finish(&f);
+}
+
+static void test_traffic_cohort_errors_only_cohort(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 1000.0);
+    f.cohorts[0] = (rsim_spec_cohort){.name = "eu", .share = 0.25};
+    f.w.traffic.n_cohorts = 1;
+    f.w.traffic.cohorts = f.cohorts;
+    f.fault[0].cohort_index = 0;
+    set_fault(&f, 0, RSIM_FAULT_COHORT_ERRORS, 1.0);
+    start(&f, 0, 2);
+    run_to(&f, RSIM_SEC(50));
+    assert_int_equal(rsim_traffic_cohort_at(f.t, 0)->fault_failures,
+                     rsim_traffic_cohort_at(f.t, 0)->requests);
+    assert_int_equal(rsim_traffic_cohort_at(f.t, 1)->fault_failures, 0);
+    assert_true(rsim_traffic_cohort_at(f.t, 1)->requests > 0);
+    finish(&f);
+}
+
+/* ---- overload ---- */
+
+/* pi_K by the textbook formula, computed independently. */
+static double mmck_block(double lambda, int c, double s, int k)
+{
+    double a = lambda * s;
+    double norm = 0.0;
+    double pk = 0.0;
+    for (int n = 0; n <= k; n++) {
+        double p =
+            n <= c ? pow(a, n) / tgamma(n + 1.0) : pow(a, c) / tgamma(c + 1.0) * pow(a / c, n - c);
+        norm += p;
+        if (n == k) {
+            pk = p;
+        }
+    }
+    return pk / norm;
+}
+
+static void test_traffic_overload_mmck(void **state)
+{
+    (void)state;
+    rsim_traffic_mmck m = rsim_traffic_mmck_eval(150.0, 10, 50.0, 5);
+    assert_near(m.block, mmck_block(150.0, 10, 0.05, 15), 1e-12);
+    /* Erlang B for c = 1, q = 0: a / (1 + a); M/M/1/1 sojourn is exactly S. */
+    m = rsim_traffic_mmck_eval(10.0, 1, 100.0, 0);
+    assert_near(m.block, 0.5, 1e-12);
+    assert_near(m.wait, 1.0, 1e-12);
+    /* Far beyond capacity: the pod sheds 1 - mu/lambda. */
+    m = rsim_traffic_mmck_eval(20000.0, 10, 50.0, 5);
+    assert_near(m.block, 1.0 - 200.0 / 20000.0, 1e-3);
+    m = rsim_traffic_mmck_eval(0.0, 10, 50.0, 5);
+    assert_near(m.block, 0.0, 0.0);
+
+    fixture f;
+    setup(&f, 400.0);
+    f.v[0].capacity.workers = 10;
+    f.v[0].capacity.service_time = 50;
+    f.v[0].capacity.queue = 5;
+    start(&f, 1, 0);
+    run_to(&f, RSIM_SEC(500));
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 0);
+    double p = mmck_block(400.0, 10, 0.05, 15);
+    double n = (double)r->requests;
+    assert_true(fabs((double)r->overload_failures / n - p) < 5.0 * sqrt(p * (1 - p) / n));
+    assert_int_equal(r->fault_failures, 0);
+    /* Queueing lengthens latency: the median is above the unloaded 40 ms by the W/S factor. */
+    double med = rsim_traffic_latency_quantile(f.t, 0, 0.5);
+    double w = rsim_traffic_mmck_eval(400.0, 10, 50.0, 5).wait;
+    assert_true(w > 1.1);
+    assert_true(fabs(med / (40.0 * w) - 1.0) < 0.1);
+    finish(&f);
+}
+
+/* ---- edge cases, pods, determinism ---- */
+
+static void test_traffic_zero_traffic_counts_zero(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 0.0);
+    start(&f, 2, 0);
+    run_to(&f, RSIM_SEC(100));
+    assert_int_equal(rsim_traffic_requests(f.t), 0);
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 0);
+    assert_int_equal(r->requests, 0);
+    assert_int_equal(r->failures, 0);
+    rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, 0);
+    assert_int_equal(p.ok + p.err, 0);
+    assert_true(isnan(p.latency_sum_ms) == 0);
+    /* A quantile over no requests is NaN, as histogram_quantile says. */
+    assert_true(isnan(rsim_traffic_latency_quantile(f.t, 0, 0.99)) != 0);
+    finish(&f);
+}
+
+static void test_traffic_pod_counters_add_up(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 300.0);
+    f.v[0].error_ratio = 0.1;
+    start(&f, 5, 0);
+    run_to(&f, RSIM_SEC(30));
+    rsim_cluster_scale_rs(f.c, 0, 3); /* the serving set changes: counts split before */
+    run_to(&f, RSIM_SEC(120));
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 0);
+    uint64_t ok = 0;
+    uint64_t err = 0;
+    uint64_t obs = 0;
+    double sum = 0.0;
+    for (uint32_t id = 0; id < 5; id++) {
+        rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, id);
+        ok += p.ok;
+        err += p.err;
+        for (size_t j = 0; j < 5; j++) {
+            obs += p.buckets[j];
+        }
+        sum += p.latency_sum_ms;
+    }
+    assert_int_equal(ok + err, r->requests);
+    assert_int_equal(err, r->failures);
+    assert_int_equal(obs, r->requests - r->overload_failures);
+    /* Mean latency of a lognormal (median 40, sigma 0.5) is 40 e^(1/8) = 45.3 ms. */
+    assert_true(fabs(sum / (double)obs - 40.0 * exp(0.125)) < 1.0);
+    double p50 = rsim_traffic_latency_quantile(f.t, 0, 0.5);
+    assert_true(fabs(p50 / 40.0 - 1.0) < 0.0905);
+    finish(&f);
+}
+
+static void test_traffic_determinism_and_common_numbers(void **state)
+{
+    (void)state;
+    uint64_t totals[2][50];
+    uint64_t canary[2];
+    for (int run = 0; run < 2; run++) {
+        fixture f;
+        setup(&f, 137.0);
+        set_fault(&f, 0, RSIM_FAULT_ERROR_STEP, 0.2);
+        start(&f, 3, 1);
+        rsim_traffic_set_weight(f.t, 0, 1, 30, 0);
+        for (int i = 0; i < 50; i++) {
+            if (run == 1) { /* a different observation pattern inside each tick */
+                run_to(&f, (rsim_time)i * 1000 + 123);
+                run_to(&f, (rsim_time)i * 1000 + 877);
+            }
+            run_to(&f, (rsim_time)(i + 1) * 1000);
+            totals[run][i] = rsim_traffic_requests(f.t);
+        }
+        canary[run] = rsim_traffic_rev_at(f.t, 1)->requests;
+        finish(&f);
+    }
+    /* The same arrivals per tick whatever the observation pattern (common random numbers). */
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(totals[0][i], totals[1][i]);
+    }
+    assert_true(canary[0] > 0 && canary[1] > 0);
+    /* Same seed, same pattern: identical. */
+    fixture g;
+    uint64_t again = 0;
+    setup(&g, 137.0);
+    set_fault(&g, 0, RSIM_FAULT_ERROR_STEP, 0.2);
+    start(&g, 3, 1);
+    rsim_traffic_set_weight(g.t, 0, 1, 30, 0);
+    for (int i = 0; i < 50; i++) {
+        run_to(&g, (rsim_time)(i + 1) * 1000);
+    }
+    again = rsim_traffic_rev_at(g.t, 1)->requests;
+    finish(&g);
+    assert_int_equal(again, canary[0]);
+}
+
+static void test_traffic_no_traffic_fault_empties_revision(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 500.0);
+    f.fault[0].onset = RSIM_SEC(10);
+    set_fault(&f, 0, RSIM_FAULT_NO_TRAFFIC, 0.0);
+    start(&f, 2, 2);
+    run_to(&f, RSIM_SEC(10));
+    uint64_t before = rsim_traffic_rev_at(f.t, 1)->requests;
+    assert_true(before > 0);
+    run_to(&f, RSIM_SEC(60));
+    /* Service mode: the revision's pods get nothing, the others take all. */
+    assert_int_equal(rsim_traffic_rev_at(f.t, 1)->requests, before);
+    assert_int_equal(rsim_traffic_unrouted(f.t), 0);
+    /* Weighted to it: the requests fail, caused by the fault. */
+    rsim_traffic_set_weight(f.t, 0, 1, 100, RSIM_SEC(60));
+    run_to(&f, RSIM_SEC(70));
+    const rsim_traffic_rev *c = rsim_traffic_rev_at(f.t, 1);
+    assert_true(c->unrouted > 0);
+    assert_int_equal(c->fault_failures, c->unrouted);
+    finish(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_traffic_load_integrals),
+        cmocka_unit_test(test_traffic_arrivals_poisson_mean_variance),
+        cmocka_unit_test(test_traffic_weight_split),
+        cmocka_unit_test(test_traffic_service_split_by_pods),
+        cmocka_unit_test(test_traffic_weight_propagation_delay),
+        cmocka_unit_test(test_traffic_header_route_sends_cohort_only),
+        cmocka_unit_test(test_traffic_header_route_exact_counts),
+        cmocka_unit_test(test_traffic_mirror_not_counted_for_users),
+        cmocka_unit_test(test_traffic_distinct_users_occupancy),
+        cmocka_unit_test(test_traffic_distinct_users_end_to_end),
+        cmocka_unit_test(test_traffic_flag_users_sticky),
+        cmocka_unit_test(test_traffic_fault_onset_after_first_traffic),
+        cmocka_unit_test(test_traffic_ramp_exact_average),
+        cmocka_unit_test(test_traffic_cohort_errors_only_cohort),
+        cmocka_unit_test(test_traffic_overload_mmck),
+        cmocka_unit_test(test_traffic_zero_traffic_counts_zero),
+        cmocka_unit_test(test_traffic_pod_counters_add_up),
+        cmocka_unit_test(test_traffic_determinism_and_common_numbers),
+        cmocka_unit_test(test_traffic_no_traffic_fault_empties_revision),
+    };
+    return cmocka_run_group_tests_name("traffic", tests, NULL, NULL);
+}
