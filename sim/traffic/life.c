@@ -206,6 +206,7 @@ void rsim_traffic_free(rsim_traffic *t)
         rsim_traffic_account_fini(&t->rs[i].acct);
         free(t->rs[i].pend_b);
         free(t->rs[i].pend_bsum);
+        rsim_traffic_pod_tree_fini(&t->rs[i].tree);
     }
     free(t->rs);
     rsim_traffic_account_fini(&t->flag);
@@ -225,6 +226,8 @@ void rsim_traffic_free(rsim_traffic *t)
     free(t->fine_to_c);
     free(t->dst);
     free(t->cnt);
+    free(t->key_usable);
+    free(t->rs_share);
     free(t->prob);
     free(t->scratch);
     free(t->scratch2);

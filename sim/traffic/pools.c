@@ -3,10 +3,12 @@
  * read draws the pool: first over the metrics' buckets (a multinomial over ~12 categories),
  * then, only for a percentile query or a law change, inside each metrics bucket over the fine
  * log-spaced buckets. Both steps are exact (a multinomial, then conditional multinomials given
- * the coarse counts). Per-pod counters: a ReplicaSet's pending counts are split over its serving
- * pods (a request's pod is uniform and independent of its outcome, so every category splits by
- * its own equal-weight multinomial) when a pod is read or the serving set is about to change. */
+ * the coarse counts). Per-pod counters: a ReplicaSet's pending counts wait at the root of a
+ * binary tree over its serving pods; reading a pod pushes them down the root-to-leaf path only
+ * (one binomial per non-zero category and node, exact because a request's pod is uniform and
+ * independent of its outcome); a change of the serving set empties the whole tree first. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "traffic_priv.h"
@@ -16,6 +18,30 @@ static bool same_law(const rsim_traffic_lat *a, const rsim_traffic_lat *b)
     return a->dist == b->dist && a->scale == b->scale && a->add_ms == b->add_ms;
 }
 
+/* Pool p's bucket probabilities and conditional means under its law p->lat. */
+static void set_law(rsim_traffic *t, lat_pool *p, const rsim_traffic_lat *lat)
+{
+    p->lat = *lat;
+    double prev_c = 0.0;
+    double prev_m = 0.0;
+    for (size_t j = 0; j < t->n_coarse; j++) {
+        double c = rsim_traffic_lat_cdf(&p->lat, t->coarse_b[j]);
+        double m = rsim_traffic_lat_partial_mean(&p->lat, t->coarse_b[j]);
+        p->c_prob[j] = c > prev_c ? c - prev_c : 0.0;
+        t->scratch[j] = m - prev_m; /* E[L; bucket j] */
+        prev_c = c;
+        prev_m = m;
+    }
+    p->c_prob[t->n_coarse - 1] += 1.0 - prev_c > 0.0 ? 1.0 - prev_c : 0.0;
+    for (size_t j = 0; j < t->n_coarse; j++) {
+        double mean = p->c_prob[j] > 0.0 ? t->scratch[j] / p->c_prob[j] : t->coarse_b[j];
+        if (!isfinite(mean)) {
+            mean = j > 0 ? t->coarse_b[j - 1] : 0.0;
+        }
+        p->c_mean[j] = mean;
+    }
+}
+
 /* The undrawn requests of pool p into metrics buckets (and the pods' pending counters). */
 static void draw_coarse(rsim_traffic *t, lat_pool *p)
 {
@@ -23,18 +49,7 @@ static void draw_coarse(rsim_traffic *t, lat_pool *p)
         return;
     }
     rs_state *r = &t->rs[p->rs];
-    double prev_c = 0.0;
-    double prev_m = 0.0;
-    for (size_t j = 0; j < t->n_coarse; j++) {
-        double c = rsim_traffic_lat_cdf(&p->lat, t->coarse_b[j]);
-        double m = rsim_traffic_lat_partial_mean(&p->lat, t->coarse_b[j]);
-        t->scratch2[j] = c > prev_c ? c - prev_c : 0.0;
-        t->scratch[j] = m - prev_m; /* E[L; bucket j] */
-        prev_c = c;
-        prev_m = m;
-    }
-    t->scratch2[t->n_coarse - 1] += 1.0 - prev_c > 0.0 ? 1.0 - prev_c : 0.0;
-    rsim_rng_multinomial(t->rng_latency, t->n_coarse, p->undrawn, t->scratch2, t->scratch_n);
+    rsim_rng_multinomial(t->rng_latency, t->n_coarse, p->undrawn, p->c_prob, t->scratch_n);
     for (size_t j = 0; j < t->n_coarse; j++) {
         uint64_t n = t->scratch_n[j];
         if (n == 0) {
@@ -43,11 +58,7 @@ static void draw_coarse(rsim_traffic *t, lat_pool *p)
         p->coarse[j] += n;
         r->pend_b[j] += n;
         /* Conditional mean of the bucket times its count: the exact expectation of the sum. */
-        double mean = t->scratch2[j] > 0.0 ? t->scratch[j] / t->scratch2[j] : t->coarse_b[j];
-        if (!isfinite(mean)) {
-            mean = j > 0 ? t->coarse_b[j - 1] : 0.0;
-        }
-        r->pend_bsum[j] += mean * (double)n;
+        r->pend_bsum[j] += p->c_mean[j] * (double)n;
     }
     p->undrawn = 0;
     p->fine_pending = true;
@@ -106,14 +117,17 @@ void rsim_traffic_pool_add(
         }
     }
     if (p == NULL) {
-        lat_pool np = {.rs = rs, .lat = *lat};
+        lat_pool np = {.rs = rs};
         np.coarse = rsim_xcalloc(t->n_coarse, sizeof(*np.coarse));
+        np.c_prob = rsim_xcalloc(t->n_coarse, sizeof(*np.c_prob));
+        np.c_mean = rsim_xcalloc(t->n_coarse, sizeof(*np.c_mean));
         RSIM_VEC_PUSH(a->pools, np);
         p = &a->pools.items[a->pools.n - 1];
+        set_law(t, p, lat);
     } else if (!same_law(&p->lat, lat)) {
         draw_coarse(t, p);
         draw_fine(t, a, p);
-        p->lat = *lat;
+        set_law(t, p, lat);
     }
     p->undrawn += n;
 }
@@ -148,18 +162,204 @@ static pod_state *pod_at(rsim_traffic *t, uint32_t id)
     return &t->pods.items[id];
 }
 
-/* Splits count n over m pods uniformly into out[0..m). */
-static void split_even(rsim_traffic *t, uint64_t n, size_t m, uint64_t *out)
+/* ---- per-pod counters: the pod tree (docs/modules/traffic.md "Per-pod counters") ---- */
+
+/* Categories per node: ok, err, then one per metrics bucket. */
+static size_t n_cat(const rsim_traffic *t)
 {
-    uint64_t left = n;
-    for (size_t i = 0; i < m; i++) {
-        if (left == 0 || i + 1 == m) {
-            out[i] = left;
-            left = 0;
+    return 2 + t->n_coarse;
+}
+
+void rsim_traffic_pod_tree_fini(pod_tree *tr)
+{
+    free(tr->pod);
+    free(tr->lo);
+    free(tr->hi);
+    free(tr->dirty);
+    free(tr->cnt);
+    free(tr->sum);
+    memset(tr, 0, sizeof(*tr));
+}
+
+/* Preorder ranges of the subtree of node v over leaves [lo, hi); returns the next free node. */
+static size_t tree_ranges(pod_tree *tr, size_t v, uint32_t lo, uint32_t hi)
+{
+    /* An explicit stack instead of recursion: depth is at most log2(m) + 1 <= 33. */
+    uint32_t st_lo[64];
+    uint32_t st_hi[64];
+    size_t sp = 0;
+    st_lo[sp] = lo;
+    st_hi[sp] = hi;
+    sp++;
+    while (sp > 0) {
+        sp--;
+        uint32_t a = st_lo[sp];
+        uint32_t b = st_hi[sp];
+        tr->lo[v] = a;
+        tr->hi[v] = b;
+        v++;
+        if (b - a > 1) {
+            uint32_t mid = a + (b - a) / 2;
+            st_lo[sp] = mid; /* right after the whole left subtree */
+            st_hi[sp] = b;
+            sp++;
+            st_lo[sp] = a;
+            st_hi[sp] = mid;
+            sp++;
+        }
+    }
+    return v;
+}
+
+/* Builds rs's tree over its serving pods now; false (nothing built) when none serves. The tree
+ * is empty when built: every count still waits in the ReplicaSet's pending counts. */
+static bool tree_build(rsim_traffic *t, uint32_t rs)
+{
+    pod_tree *tr = &t->rs[rs].tree;
+    const rsim_pod *const *pods = NULL;
+    size_t np = rsim_cluster_pods(t->c, rs, &pods);
+    size_t m = 0;
+    for (size_t i = 0; i < np; i++) {
+        m += pods[i]->serving ? 1 : 0;
+    }
+    if (m == 0) {
+        return false;
+    }
+    RSIM_ASSERT(m < UINT32_MAX / 2);
+    size_t nc = n_cat(t);
+    if (m > tr->cap) {
+        size_t nodes = 2 * m - 1;
+        tr->cap = m;
+        tr->pod = rsim_xrealloc(tr->pod, m * sizeof(*tr->pod));
+        tr->lo = rsim_xrealloc(tr->lo, nodes * sizeof(*tr->lo));
+        tr->hi = rsim_xrealloc(tr->hi, nodes * sizeof(*tr->hi));
+        tr->dirty = rsim_xrealloc(tr->dirty, nodes * sizeof(*tr->dirty));
+        tr->cnt = rsim_xrealloc(tr->cnt, nodes * nc * sizeof(*tr->cnt));
+        tr->sum = rsim_xrealloc(tr->sum, nodes * t->n_coarse * sizeof(*tr->sum));
+    }
+    size_t nodes = 2 * m - 1;
+    memset(tr->dirty, 0, nodes * sizeof(*tr->dirty));
+    memset(tr->cnt, 0, nodes * nc * sizeof(*tr->cnt));
+    for (size_t v = 0; v < nodes * t->n_coarse; v++) {
+        tr->sum[v] = 0.0;
+    }
+    tr->m = m;
+    m = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (pods[i]->serving) {
+            tr->pod[m] = pods[i]->id;
+            pod_state *ps = pod_at(t, pods[i]->id);
+            ps->in_tree = true;
+            ps->leaf = m;
+            m++;
+        }
+    }
+    size_t used = tree_ranges(tr, 0, 0, (uint32_t)tr->m);
+    RSIM_ASSERT(used == nodes);
+    (void)used;
+    tr->built = true;
+    return true;
+}
+
+/* Moves the ReplicaSet's pending counts into the root of its tree (draws their latency buckets
+ * first). Merging counts of different times is exact: the pods' shares are constant while the
+ * tree exists. */
+static void tree_fill_root(rsim_traffic *t, uint32_t rs)
+{
+    rsim_traffic_pool_draw_rs(t, rs);
+    rs_state *r = &t->rs[rs];
+    pod_tree *tr = &r->tree;
+    if (r->pend_ok == 0 && r->pend_err == 0) {
+        return;
+    }
+    uint64_t *c = tr->cnt;
+    c[0] += r->pend_ok;
+    c[1] += r->pend_err;
+    for (size_t j = 0; j < t->n_coarse; j++) {
+        c[2 + j] += r->pend_b[j];
+        tr->sum[j] += r->pend_bsum[j];
+        r->pend_b[j] = 0;
+        r->pend_bsum[j] = 0.0;
+    }
+    r->pend_ok = 0;
+    r->pend_err = 0;
+    tr->dirty[0] = true;
+}
+
+/* Pushes node v's pending counts to its two children: each request in it lands in the left
+ * subtree with probability (its leaves) / (v's leaves), independently, so one binomial per
+ * non-zero category is exact. A bucket's latency sum follows its count in proportion (the
+ * conditional expectation given the counts, as the requests of a bucket are exchangeable). */
+static void tree_push(rsim_traffic *t, pod_tree *tr, size_t v)
+{
+    size_t nc = n_cat(t);
+    uint32_t lo = tr->lo[v];
+    uint32_t hi = tr->hi[v];
+    uint32_t mid = lo + (hi - lo) / 2;
+    size_t left = v + 1;
+    size_t right = v + 2 * (size_t)(mid - lo);
+    double p = (double)(mid - lo) / (double)(hi - lo);
+    uint64_t *c = &tr->cnt[v * nc];
+    uint64_t *cl = &tr->cnt[left * nc];
+    uint64_t *cr = &tr->cnt[right * nc];
+    double *s = &tr->sum[v * t->n_coarse];
+    double *sl = &tr->sum[left * t->n_coarse];
+    double *sr = &tr->sum[right * t->n_coarse];
+    for (size_t k = 0; k < nc; k++) {
+        uint64_t n = c[k];
+        if (n == 0) {
             continue;
         }
-        out[i] = rsim_rng_binomial(t->rng_pods, 1.0 / (double)(m - i), left);
-        left -= out[i];
+        uint64_t nl = rsim_rng_binomial(t->rng_pods, p, n);
+        cl[k] += nl;
+        cr[k] += n - nl;
+        c[k] = 0;
+        if (k >= 2) {
+            double x = s[k - 2] * (double)nl / (double)n;
+            sl[k - 2] += x;
+            sr[k - 2] += s[k - 2] - x;
+            s[k - 2] = 0.0;
+        }
+    }
+    tr->dirty[v] = false;
+    tr->dirty[left] = true;
+    tr->dirty[right] = true;
+    t->stats.pod_splits++;
+}
+
+/* Hands leaf node v's counts to its pod. */
+static void tree_deliver(rsim_traffic *t, pod_tree *tr, size_t v)
+{
+    size_t nc = n_cat(t);
+    pod_state *p = pod_at(t, tr->pod[tr->lo[v]]);
+    uint64_t *c = &tr->cnt[v * nc];
+    double *s = &tr->sum[v * t->n_coarse];
+    p->ok += c[0];
+    p->err += c[1];
+    c[0] = 0;
+    c[1] = 0;
+    for (size_t j = 0; j < t->n_coarse; j++) {
+        p->b[j] += c[2 + j];
+        p->sum += s[j];
+        c[2 + j] = 0;
+        s[j] = 0.0;
+    }
+    tr->dirty[v] = false;
+}
+
+/* Brings leaf i's pod up to date: pushes along the path root -> leaf i only, O(log m) nodes. */
+static void tree_read(rsim_traffic *t, pod_tree *tr, size_t i)
+{
+    size_t v = 0;
+    while (tr->hi[v] - tr->lo[v] > 1) {
+        if (tr->dirty[v]) {
+            tree_push(t, tr, v);
+        }
+        uint32_t mid = tr->lo[v] + (tr->hi[v] - tr->lo[v]) / 2;
+        v = i < mid ? v + 1 : v + 2 * (size_t)(mid - tr->lo[v]);
+    }
+    if (tr->dirty[v]) {
+        tree_deliver(t, tr, v);
     }
 }
 
@@ -168,57 +368,54 @@ void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs)
     if (rs >= t->n_rs) {
         return;
     }
-    rsim_traffic_pool_draw_rs(t, rs);
     rs_state *r = &t->rs[rs];
-    if (r->pend_ok == 0 && r->pend_err == 0) {
-        return;
-    }
-    const rsim_pod *const *pods = NULL;
-    size_t np = rsim_cluster_pods(t->c, rs, &pods);
-    const rsim_pod *serving[256];
-    size_t m = 0;
-    for (size_t i = 0; i < np && m < 256; i++) {
-        if (pods[i]->serving) {
-            serving[m++] = pods[i];
+    pod_tree *tr = &r->tree;
+    if (!tr->built) {
+        rsim_traffic_pool_draw_rs(t, rs);
+        if (r->pend_ok == 0 && r->pend_err == 0) {
+            return; /* nothing to split: no tree needed */
+        }
+        if (!tree_build(t, rs)) {
+            return; /* kept pending: the serving set changes are always flushed before */
         }
     }
-    if (m == 0) {
-        return; /* kept pending: the serving set changes are always flushed before */
-    }
-    uint64_t split[256];
-    t->stats.pod_splits++;
-    split_even(t, r->pend_ok, m, split);
-    for (size_t i = 0; i < m; i++) {
-        pod_at(t, serving[i]->id)->ok += split[i];
-    }
-    split_even(t, r->pend_err, m, split);
-    for (size_t i = 0; i < m; i++) {
-        pod_at(t, serving[i]->id)->err += split[i];
-    }
-    for (size_t j = 0; j < t->n_coarse; j++) {
-        if (r->pend_b[j] == 0) {
+    tree_fill_root(t, rs);
+    /* Preorder: every parent comes before its children, so one pass empties the tree. */
+    for (size_t v = 0; v < 2 * tr->m - 1; v++) {
+        if (!tr->dirty[v]) {
             continue;
         }
-        split_even(t, r->pend_b[j], m, split);
-        for (size_t i = 0; i < m; i++) {
-            pod_state *p = pod_at(t, serving[i]->id);
-            p->b[j] += split[i];
-            p->sum += r->pend_bsum[j] * (double)split[i] / (double)r->pend_b[j];
+        if (tr->hi[v] - tr->lo[v] > 1) {
+            tree_push(t, tr, v);
+        } else {
+            tree_deliver(t, tr, v);
         }
-        r->pend_b[j] = 0;
-        r->pend_bsum[j] = 0.0;
     }
-    r->pend_ok = 0;
-    r->pend_err = 0;
+    for (size_t i = 0; i < tr->m; i++) {
+        t->pods.items[tr->pod[i]].in_tree = false;
+    }
+    tr->built = false;
+    tr->m = 0;
 }
 
 rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id)
 {
     const rsim_pod *pod = rsim_cluster_pod(t->c, pod_id);
-    if (pod != NULL) {
-        rsim_traffic_pods_flush(t, pod->rs);
-    }
     pod_state *p = pod_at(t, pod_id);
+    if (pod != NULL && pod->serving && pod->rs < t->n_rs) {
+        /* A pod outside the serving set has had everything it served since the set last
+         * changed, as every change empties the tree first. */
+        rs_state *r = &t->rs[pod->rs];
+        if (r->tree.built || tree_build(t, pod->rs)) {
+            tree_fill_root(t, pod->rs);
+            p = pod_at(t, pod_id);
+            if (!p->in_tree) {
+                rsim_panic("traffic: pod %u serves but is not in its tree", (unsigned)pod_id);
+            }
+            tree_read(t, &r->tree, p->leaf);
+        }
+    }
+    p = pod_at(t, pod_id);
     rsim_traffic_pod out = {.ok = p->ok, .err = p->err, .buckets = p->b, .latency_sum_ms = p->sum};
     return out;
 }

@@ -155,6 +155,8 @@ void rsim_traffic_account_fini(account *a)
     free(a->fine);
     for (size_t i = 0; i < a->pools.n; i++) {
         free(a->pools.items[i].coarse);
+        free(a->pools.items[i].c_prob);
+        free(a->pools.items[i].c_mean);
     }
     free(a->pools.items);
 }
@@ -475,14 +477,33 @@ static uint64_t draw_arrivals(rsim_traffic *t, rsim_time a, rsim_time b, double 
     return n;
 }
 
+/* Whether anything reads version vi's first arrival in the piece at x: its first request
+ * ever (fault clocks, the cluster), a fault active and not yet exposed, or an account without
+ * a first request (marked in settle_piece by piece_need). */
+static bool first_needed(const rsim_traffic *t, size_t vi, rsim_time x)
+{
+    const version_state *vs = &t->vers[vi];
+    if (vs->first < 0 || vs->piece_need) {
+        return true;
+    }
+    for (size_t i = 0; i < vs->n_faults; i++) {
+        const fault_state *f = &t->faults[vs->fault0 + i];
+        if (f->pub.exposed_at < 0 && fault_active(f, x)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The first user request of each version in this piece: the minimum of its arrival times,
- * uniform inside a piece of at most one tick. Starts the clocks of after-first-traffic faults. */
+ * uniform inside a piece of at most one tick. Starts the clocks of after-first-traffic faults.
+ * Drawn only when something reads it (first_needed); otherwise left at the piece's start. */
 static void first_arrivals(rsim_traffic *t, rsim_time a, rsim_time b)
 {
     for (size_t vi = 0; vi <= t->w->n_versions; vi++) {
         version_state *vs = &t->vers[vi];
         vs->piece_first = a;
-        if (vs->piece_n == 0) {
+        if (vs->piece_n == 0 || !first_needed(t, vi, a)) {
             continue;
         }
         double u = rsim_rng_uniform_pos(t->rng_split);
@@ -584,8 +605,34 @@ static void piece_overload(rsim_traffic *t, const route_state *st, double rate, 
     }
 }
 
-static void piece_routes(rsim_traffic *t, const route_state *st, rsim_time a)
+/* Whether the cached routes still hold at x; refreshes the key's usable-pod counts. */
+static bool routes_current(rsim_traffic *t, rsim_time x)
 {
+    bool same = t->routes_valid && t->key_n_rs == t->n_rs && t->key_rs == t->rs &&
+                t->key_gen == t->route_gen;
+    if (t->key_n_rs != t->n_rs) {
+        t->key_usable = rsim_xrealloc(t->key_usable, t->n_rs * sizeof(*t->key_usable));
+        t->rs_share = rsim_xrealloc(t->rs_share, t->n_rs * sizeof(*t->rs_share));
+        t->key_n_rs = t->n_rs;
+    }
+    for (uint32_t r = 0; r < t->n_rs; r++) {
+        int64_t u = usable_pods(t, r, x);
+        same = same && t->key_usable[r] == u;
+        t->key_usable[r] = u;
+    }
+    t->key_rs = t->rs;
+    t->key_gen = t->route_gen;
+    t->routes_valid = true;
+    return same;
+}
+
+/* The routes of every class under the current router state at x (cached; see traffic_priv.h),
+ * and each ReplicaSet's expected share of user requests. */
+static void piece_routes(rsim_traffic *t, rsim_time x)
+{
+    if (routes_current(t, x)) {
+        return;
+    }
     size_t need = 2 * t->n_rs + 2;
     if (need > t->cap_dest) {
         t->cap_dest = need;
@@ -593,8 +640,21 @@ static void piece_routes(rsim_traffic *t, const route_state *st, rsim_time a)
         t->cnt = rsim_xrealloc(t->cnt, t->n_class * need * sizeof(*t->cnt));
         t->prob = rsim_xrealloc(t->prob, need * sizeof(*t->prob));
     }
+    for (uint32_t r = 0; r < t->n_rs; r++) {
+        t->rs_share[r] = 0.0;
+    }
+    t->share_none = 0.0;
     for (size_t k = 0; k < t->n_class; k++) {
-        build_routes(t, st, k, a, &t->dst[k * t->cap_dest], &t->n_dest[k]);
+        dest *d = &t->dst[k * t->cap_dest];
+        build_routes(t, &t->cur, k, x, d, &t->n_dest[k]);
+        for (size_t j = 0; j < t->n_dest[k]; j++) {
+            double sh = t->cls[k].share * d[j].p;
+            if (d[j].rs < t->n_rs) {
+                t->rs_share[d[j].rs] += sh;
+            } else {
+                t->share_none += sh;
+            }
+        }
     }
 }
 
@@ -605,7 +665,7 @@ static void settle_piece(rsim_traffic *t, rsim_time a, rsim_time b)
     uint64_t n = draw_arrivals(t, a, b, mass);
     t->stats.pieces++;
     t->requests += n;
-    piece_routes(t, st, a);
+    piece_routes(t, a);
     piece_overload(t, st, mass * 1000.0 / (double)(b - a), a);
     if (n == 0) {
         return; /* nothing to split: zero counts, no NaN anywhere */
@@ -618,6 +678,7 @@ static void settle_piece(rsim_traffic *t, rsim_time a, rsim_time b)
     }
     for (size_t vi = 0; vi <= t->w->n_versions; vi++) {
         t->vers[vi].piece_n = 0;
+        t->vers[vi].piece_need = false;
     }
     for (size_t k = 0; k < t->n_class; k++) {
         size_t nd = t->n_dest[k];
@@ -637,7 +698,9 @@ static void settle_piece(rsim_traffic *t, rsim_time a, rsim_time b)
         }
         for (size_t j = 0; j < nd; j++) {
             if (!d[j].unrouted && d[j].acct != NULL) {
-                t->vers[d[j].vi].piece_n += c[j];
+                version_state *vs = &t->vers[d[j].vi];
+                vs->piece_n += c[j];
+                vs->piece_need = vs->piece_need || (c[j] > 0 && d[j].acct->rev.first_request < 0);
             }
         }
     }
@@ -678,6 +741,7 @@ static void apply_pending(rsim_traffic *t, rsim_time x)
     if (i > 0) {
         memmove(t->pend.items, t->pend.items + i, (t->pend.n - i) * sizeof(*t->pend.items));
         t->pend.n -= i;
+        t->route_gen++;
         apply_flag_cuts(t);
     }
 }
@@ -839,15 +903,9 @@ void rsim_traffic_push_change(rsim_traffic *t, rsim_time at, const route_state *
 double rsim_traffic_share(rsim_traffic *t, uint32_t rs)
 {
     rsim_traffic_sync_rs(t);
-    piece_routes(t, &t->cur, t->settled);
-    double share = 0.0;
-    for (size_t k = 0; k < t->n_class; k++) {
-        for (size_t j = 0; j < t->n_dest[k]; j++) {
-            const dest *d = &t->dst[k * t->cap_dest + j];
-            if (d->rs == rs) {
-                share += t->cls[k].share * d->p;
-            }
-        }
+    piece_routes(t, t->settled);
+    if (rs < t->n_rs) {
+        return t->rs_share[rs];
     }
-    return share;
+    return rs == RSIM_TRAFFIC_NO_RS ? t->share_none : 0.0;
 }

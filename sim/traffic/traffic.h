@@ -184,7 +184,7 @@ rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id);
 typedef struct rsim_traffic_stats {
     uint64_t pieces;     /* intervals of constant parameters settled */
     uint64_t pod_splits; /* revision-to-pod splits */
-    uint64_t user_draws; /* geometric draws for distinct users */
+    uint64_t user_draws; /* run steps for distinct users (users.c) */
 } rsim_traffic_stats;
 rsim_traffic_stats rsim_traffic_get_stats(const rsim_traffic *t);
 

@@ -44,7 +44,8 @@ double rsim_traffic_lat_partial_mean(const rsim_traffic_lat *l, double x);
 /* ---- distinct users (users.c) ----
  * A range of users [0, size) cut into segments; each segment knows how many of its users have
  * been hit. Hits land on users chosen uniformly (with replacement) from a prefix or suffix of
- * the range; the number of newly hit users is drawn exactly by geometric skipping. */
+ * the range; the number of newly hit users is drawn exactly (a binomial for the hits on hit
+ * users, then the birthday process on the fresh ones, run by run; users.c). */
 typedef struct rsim_traffic_seg {
     uint64_t end; /* exclusive upper bound; segments are contiguous from 0 */
     uint64_t hit; /* distinct users hit in the segment */
@@ -55,7 +56,7 @@ typedef struct rsim_traffic_users {
     size_t n_seg, cap_seg;
     rsim_traffic_seg *seg; /* owned */
     uint64_t hit;          /* sum of the segments' hits */
-    uint64_t draws;        /* geometric draws made (statistics) */
+    uint64_t draws;        /* run steps made, one uniform each (statistics) */
 } rsim_traffic_users;
 
 void rsim_traffic_users_init(rsim_traffic_users *u, uint64_t size);

@@ -46,6 +46,10 @@ typedef struct lat_pool {
     uint64_t undrawn;
     uint64_t *coarse; /* owned, n_coarse */
     bool fine_pending;
+    /* Of the law lat, per metrics bucket: its probability and the conditional mean latency
+     * (ms) of a request in it; computed when the law is set, as every draw needs them. */
+    double *c_prob; /* owned, n_coarse */
+    double *c_mean; /* owned, n_coarse */
 } lat_pool;
 
 /* Ground truth and latency of an account (a ReplicaSet, or the flag's code path). */
@@ -57,6 +61,22 @@ typedef struct account {
     RSIM_VEC(lat_pool) pools;
 } account;
 
+/* Counts a ReplicaSet's serving pods have received but not yet been told, as a binary tree over
+ * those pods (pools.c, docs/modules/traffic.md "Per-pod counters"). Nodes are in preorder: node
+ * v covers leaves [lo[v], hi[v]), its left child is v + 1 and its right child v + 2 * (mid - lo)
+ * with mid = lo + (hi - lo) / 2. Each node's pending counts are to be shared among its leaves
+ * uniformly. Valid while the serving set is unchanged; every change empties it first. */
+typedef struct pod_tree {
+    bool built;
+    size_t m, cap; /* leaves (serving pods); allocated leaves */
+    uint32_t *pod; /* owned, cap: pod id of each leaf */
+    uint32_t *lo;  /* owned, 2 cap - 1 */
+    uint32_t *hi;  /* owned, 2 cap - 1 */
+    bool *dirty;   /* owned, 2 cap - 1: the node holds some count */
+    uint64_t *cnt; /* owned, (2 cap - 1) x (2 + n_coarse): ok, err, then per bucket */
+    double *sum;   /* owned, (2 cap - 1) x n_coarse: latency sum per bucket, ms */
+} pod_tree;
+
 typedef struct rs_state {
     account acct;
     const rsim_cluster_rs *crs; /* borrowed from the cluster */
@@ -65,16 +85,19 @@ typedef struct rs_state {
     double lambda, service_ms;  /* last M/M/c/K inputs (per pod) */
     rsim_traffic_mmck mm;
     double wait_q; /* mm.wait on the 0.1 % grid */
-    /* Pod counters not yet split over its serving pods. */
+    /* Pod counters not yet handed to its pod tree. */
     uint64_t pend_ok, pend_err;
     uint64_t *pend_b;  /* owned, n_coarse */
     double *pend_bsum; /* owned, n_coarse: latency sum per bucket, ms */
+    pod_tree tree;
 } rs_state;
 
 typedef struct pod_state {
     uint64_t ok, err;
     uint64_t *b; /* owned, n_coarse */
     double sum;
+    bool in_tree; /* a leaf of its ReplicaSet's built pod tree */
+    size_t leaf;  /* that leaf, when in_tree */
 } pod_state;
 
 typedef struct fault_state {
@@ -86,7 +109,8 @@ typedef struct version_state {
     size_t fault0, n_faults; /* its faults in t->faults */
     rsim_time first;         /* first user request served, -1 */
     uint64_t piece_n;        /* user requests routed to it in the current piece */
-    rsim_time piece_first;   /* first of them */
+    rsim_time piece_first;   /* first of them (drawn only when read: traffic.c) */
+    bool piece_need;         /* an account of it gets its first request in this piece */
 } version_state;
 
 typedef struct cls_state {
@@ -148,6 +172,18 @@ struct rsim_traffic {
     double *fine_b;    /* upper bounds, last +Inf */
     size_t *fine_to_c; /* fine bucket -> coarse bucket */
 
+    /* The routes of every class (dst, n_dest) and the share of each ReplicaSet (rs_share) are
+     * rebuilt only when their inputs change: the router state (route_gen, bumped when a change
+     * takes effect), the ReplicaSets (n_rs, rs) and each one's usable pods (key_usable). */
+    bool routes_valid;
+    uint64_t route_gen;
+    size_t key_n_rs;
+    const rs_state *key_rs;
+    uint64_t key_gen;
+    int64_t *key_usable; /* owned, key_n_rs */
+    double *rs_share;    /* owned, key_n_rs: expected share of user requests */
+    double share_none;   /* share routed to no ReplicaSet at all */
+
     size_t cap_dest;
     size_t n_dest[RSIM_TRAFFIC_MAX_CLASS];
     dest *dst;
@@ -166,6 +202,7 @@ void rsim_traffic_pool_add(
 void rsim_traffic_pool_draw_rs(rsim_traffic *t, uint32_t rs);
 void rsim_traffic_pool_draw_fine(rsim_traffic *t, account *a);
 void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs);
+void rsim_traffic_pod_tree_fini(pod_tree *tr);
 double rsim_traffic_slow_start_factor(rsim_traffic *t,
                                       const rs_state *r,
                                       const rsim_spec_fault *f,

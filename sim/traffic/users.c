@@ -1,10 +1,11 @@
-/* users.c - exact distinct-user counts without per-request work.
+/* users.c - exact distinct-user counts at a cost that does not grow with the request rate.
  * k fault-caused failures land on users drawn uniformly with replacement from a range of size
- * s of which d are already hit. Each draw hits a new user with probability (s - d) / s, so the
- * number of draws up to and including the next new user is Geometric((s - d) / s); skipping by
- * such geometrics costs one draw per NEW user, never one per failure, and is exact. The total
- * over a run is at most the population (docs/modules/traffic.md §Users). */
+ * s of which d are already hit: Binomial(k, d/s) of them on hit users, the rest on the s - d
+ * fresh ones, where the number of distinct users is drawn by inverting the birthday survival
+ * function run by run. A piece costs O(1 + collisions * log k) uniforms, with about k^2 / 2s
+ * collisions (docs/modules/traffic.md §Users). */
 #include <math.h>
+#include <stdbool.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -85,26 +86,137 @@ void rsim_traffic_users_cut(rsim_traffic_users *u, rsim_rng *r, uint64_t at)
     u->seg[i + 1].hit -= left_hit;
 }
 
-/* Geometric skipping inside one segment of `size` users. */
-static uint64_t
-hit_segment(rsim_traffic_users *u, rsim_rng *r, rsim_traffic_seg *s, uint64_t size, uint64_t k)
+/* Below this many fresh users a segment uses geometric skipping only: at most one draw per
+ * fresh user, so the cost is bounded by the pool whatever k is. */
+#define USERS_DIRECT_POOL 64
+
+/* Stirling's series for ln Gamma(x) - ((x - 1/2) ln x - x + ln(2 pi) / 2), x >= 8: the next
+ * term is below 1e-11. */
+static double stirling_tail(double x)
 {
-    uint64_t fresh = 0;
-    while (k > 0 && s->hit < size) {
-        double p = (double)(size - s->hit) / (double)size;
+    double r = 1.0 / x;
+    double r2 = r * r;
+    return r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 * (1.0 / 1260.0 - r2 / 1680.0)));
+}
+
+/* ln S(r), S(r) = prod_{i<r} (1 - (D + i) / m) = a! / ((a - r)! m^r) with a = m - D: the
+ * probability that the next r draws from a pool of m users, D of them already drawn in this
+ * piece, all find new users; r >= 1. Written as a difference of Stirling series in log1p form,
+ * so the error is about 1e-16 * D rather than 1e-16 * m ln m as with two lgamma calls. */
+static double log_surv(double m, uint64_t a, uint64_t r)
+{
+    if (r > a) {
+        return -INFINITY;
+    }
+    double x = (double)a + 1.0;
+    double y = (double)(a - r) + 1.0;
+    if (y < 8.0) {
+        return lgamma(x) - lgamma(y) - (double)r * log(m);
+    }
+    double lx = log1p((x - m) / m);
+    double ly = log1p((y - m) / m);
+    return (x - 0.5) * lx - (y - 0.5) * ly - (double)r + stirling_tail(x) - stirling_tail(y);
+}
+
+/* Whether S(r) >= u, u in (0,1). Short runs multiply their factors (exact to a few ulps, and
+ * S(1) = 1 exactly when D = 0); longer ones compare logarithms (*lu: ln u, computed once). */
+static bool surv_at_least(double m, uint64_t a, uint64_t r, double u, double *lu)
+{
+    /* Union bound: S(r) >= 1 - sum_i (D + i)/m settles most no-collision checks at once. */
+    double dd = m - (double)a;
+    if (u <= 1.0 - ((double)r * dd + 0.5 * (double)r * ((double)r - 1.0)) / m) {
+        return true;
+    }
+    if (r <= 16) {
+        double s = 1.0;
+        for (uint64_t i = 0; i < r; i++) {
+            s *= 1.0 - (dd + (double)i) / m;
+        }
+        return s >= u;
+    }
+    if (isnan(*lu)) {
+        *lu = log(u);
+    }
+    return log_surv(m, a, r) >= *lu;
+}
+
+/* Bits needed to write k (k > 0). */
+static uint64_t bit_width(uint64_t k)
+{
+    uint64_t b = 0;
+    while (k > 0) {
+        b++;
+        k >>= 1;
+    }
+    return b;
+}
+
+/* Distinct users among k draws with replacement from a pool of m fresh users: the exact
+ * occupancy law, sampled as a sequence of runs (docs/modules/traffic.md §Users). With D of the
+ * pool drawn so far, the length R of the run of new users before the next collision has
+ * P(R >= r) = S(r); it is drawn by inversion with one uniform: one S(k) >= u check settles the
+ * common no-collision case, a collision costs a binary search. Once collisions are frequent
+ * (D/m above 1/(log2 k + 2), where a binary search costs more than a geometric step), the run
+ * of collisions before the next new user, Geometric(1 - D/m), is drawn instead. Small pools
+ * use the geometric step only. Cost: O(1 + min(collisions * log k, new users)) uniforms. */
+static uint64_t occupancy(rsim_traffic_users *u, rsim_rng *r, uint64_t m, uint64_t k)
+{
+    uint64_t d = 0;
+    double dm = (double)m;
+    while (k > 0 && d < m) {
+        u->draws++;
+        if (m > USERS_DIRECT_POOL && d * (bit_width(k) + 2) < m) {
+            uint64_t a = m - d;
+            double u1 = rsim_rng_uniform_pos(r);
+            double lu = NAN;
+            if (surv_at_least(dm, a, k, u1, &lu)) {
+                d += k;
+                break;
+            }
+            /* Largest run R < k with S(R) >= u: S(lo) >= u > S(hi) throughout. */
+            uint64_t lo = 0;
+            uint64_t hi = k < a + 1 ? k : a + 1;
+            while (hi - lo > 1) {
+                uint64_t mid = lo + (hi - lo) / 2;
+                if (surv_at_least(dm, a, mid, u1, &lu)) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            d += lo;
+            k -= lo + 1; /* the run, then the colliding draw */
+            continue;
+        }
+        /* Draws up to and including the next new user: Geometric((m - d) / m). */
         uint64_t g = 1;
-        if (p < 1.0) {
-            double x = floor(log(rsim_rng_uniform_pos(r)) / log1p(-p));
+        if (d > 0) {
+            double x = floor(log(rsim_rng_uniform_pos(r)) / log((double)d / dm));
             g = x >= (double)k ? k + 1 : 1 + (uint64_t)x;
         }
-        u->draws++;
         if (g > k) {
             break;
         }
         k -= g;
-        s->hit++;
-        fresh++;
+        d++;
     }
+    return d;
+}
+
+/* k hits on a segment of `size` users of which s->hit are hit already: Binomial(k, hit/size)
+ * land on those (exact: the hit set is fixed during the piece), the rest on the fresh ones. */
+static uint64_t
+hit_segment(rsim_traffic_users *u, rsim_rng *r, rsim_traffic_seg *s, uint64_t size, uint64_t k)
+{
+    if (k == 0 || s->hit >= size) {
+        return 0;
+    }
+    uint64_t fresh_pool = size - s->hit;
+    if (s->hit > 0) {
+        k -= rsim_rng_binomial(r, (double)s->hit / (double)size, k);
+    }
+    uint64_t fresh = occupancy(u, r, fresh_pool, k);
+    s->hit += fresh;
     return fresh;
 }
 

@@ -3,7 +3,9 @@
  * extra draws on one stream leave every other stream's sequence unchanged; the gsl_rng view
  * advances the same stream; moments of uniform, uniform_int, poisson, binomial, multinomial,
  * exponential and normal lie within stated bounds, including poisson mean 1e10 and binomial
- * n = 1e10 (beyond GSL's unsigned int), and uniform_int has no modulo bias.
+ * n = 1e10 (beyond GSL's unsigned int), and uniform_int has no modulo bias; the Poisson law
+ * (PTRS from mean 10, GSL below) passes a chi-square against the pmf on both sides of 10 and
+ * up to mean 5000; a binomial with n p below double resolution is 0 and draws nothing.
  * Bounds: every statistical check allows 5 standard errors (or a chi-square quantile with a
  * tail of about 1e-6), so a correct implementation fails one check with probability below
  * about 1e-6; the seeds are fixed, so a run is deterministic anyway.
@@ -199,6 +201,93 @@ static void test_rng_poisson_moments_including_huge_means(void **state)
     rsim_rng_free(r);
 }
 
+/* Chi-square of n Poisson(mu) draws against the pmf, over the cells k in [mu - 6 sd,
+ * mu + 6 sd] with both tails pooled into the end cells. The bound is the Wilson-Hilferty
+ * quantile with z = 4.75 (upper tail about 1e-6). */
+static void check_poisson_pmf(rsim_rng *r, double mu, int n)
+{
+    enum { MAX_CELLS = 1024 };
+    double sd = sqrt(mu);
+    double lo = floor(mu - 6.0 * sd);
+    lo = lo < 0.0 ? 0.0 : lo;
+    double hi = ceil(mu + 6.0 * sd);
+    size_t cells = (size_t)(hi - lo) + 1;
+    assert_true(cells <= MAX_CELLS);
+    double obs[MAX_CELLS] = {0};
+    double want[MAX_CELLS] = {0};
+    for (int i = 0; i < n; i++) {
+        double x = (double)rsim_rng_poisson(r, mu);
+        x = x < lo ? lo : (x > hi ? hi : x);
+        obs[(size_t)(x - lo)] += 1.0;
+    }
+    double inner = 0.0;
+    for (size_t c = 0; c < cells; c++) {
+        double k = lo + (double)c;
+        want[c] = exp(-mu + k * log(mu) - lgamma(k + 1.0));
+        inner += want[c];
+    }
+    /* The end cells hold the tails: split the missing mass by the sides' pmf weight. */
+    double tail = 1.0 - inner;
+    double wl = want[0], wh = want[cells - 1];
+    want[0] += tail * wl / (wl + wh);
+    want[cells - 1] += tail * wh / (wl + wh);
+    double chi2 = 0.0;
+    double df = -1.0;
+    double o = 0.0, e = 0.0;
+    for (size_t c = 0; c < cells; c++) {
+        /* Pool neighbouring cells until the expected count reaches 5. */
+        o += obs[c];
+        e += want[c] * n;
+        if (e >= 5.0 || c == cells - 1) {
+            chi2 += (o - e) * (o - e) / e;
+            df += 1.0;
+            o = 0.0;
+            e = 0.0;
+        }
+    }
+    double t = 2.0 / (9.0 * df);
+    double bound = df * pow(1.0 - t + 4.75 * sqrt(t), 3.0);
+    if (!(chi2 <= bound)) {
+        fail_msg("poisson(%g) pmf: chi-square %.1f over %.0f cells, bound %.1f", mu, chi2, df,
+                 bound);
+    }
+}
+
+/* Hoermann's PTRS (means from 10) and GSL below: the whole law, not just two moments, on both
+ * sides of the switch and at large means. */
+static void test_rng_poisson_matches_pmf(void **state)
+{
+    (void)state;
+    rsim_rng *r = rsim_rng_new(7, 0, "poisson-pmf");
+    check_poisson_pmf(r, 3.0, 200000);
+    check_poisson_pmf(r, 9.99, 200000);
+    check_poisson_pmf(r, 10.0, 200000);
+    check_poisson_pmf(r, 37.5, 200000);
+    check_poisson_pmf(r, 1000.0, 200000);
+    check_poisson_pmf(r, 5000.0, 200000);
+    check_poisson(r, 10.0, 200000);
+    check_poisson(r, 1e4, 100000);
+    check_poisson(r, 9.9e8, 20000); /* PTRS near its top, 1e9 */
+    rsim_rng_free(r);
+}
+
+/* A binomial whose n p is far below double resolution is 0 without a draw; others are not. */
+static void test_rng_binomial_negligible_p_is_zero(void **state)
+{
+    (void)state;
+    rsim_rng *a = rsim_rng_new(8, 0, "binomial-tiny");
+    rsim_rng *b = rsim_rng_new(8, 0, "binomial-tiny");
+    assert_int_equal(rsim_rng_binomial(a, 1e-70, 100000), 0);
+    assert_int_equal(rsim_rng_u64(a), rsim_rng_u64(b));
+    uint64_t hits = 0;
+    for (int i = 0; i < 100000; i++) {
+        hits += rsim_rng_binomial(a, 1e-6, 1000);
+    }
+    assert_near((double)hits, 100.0, 10.0, "binomial(1000, 1e-6) total");
+    rsim_rng_free(a);
+    rsim_rng_free(b);
+}
+
 static void check_binomial(rsim_rng *r, double p, uint64_t n, int k)
 {
     double sum = 0, sum2 = 0;
@@ -303,7 +392,9 @@ int main(void)
         cmocka_unit_test(test_rng_uniform_moments_and_range),
         cmocka_unit_test(test_rng_uniform_int_unbiased),
         cmocka_unit_test(test_rng_poisson_moments_including_huge_means),
+        cmocka_unit_test(test_rng_poisson_matches_pmf),
         cmocka_unit_test(test_rng_binomial_moments_including_huge_n),
+        cmocka_unit_test(test_rng_binomial_negligible_p_is_zero),
         cmocka_unit_test(test_rng_multinomial_sums_and_moments),
         cmocka_unit_test(test_rng_continuous_moments),
     };

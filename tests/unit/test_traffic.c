@@ -5,7 +5,8 @@
  * routes send the cohort and only it; mirror copies count for pods but not for users; distinct
  * users against U(1 - (1 - 1/U)^K) for U up to 1e7 (5 sigma of the mean over replications);
  * onset after first traffic; the exact average of a ramp; the M/M/c/K blocking probability and
- * overload share; zero traffic gives zeros; sticky flag users; per-pod counters add up;
+ * overload share; zero traffic gives zeros; sticky flag users; per-pod counters add up; one pod's
+ * share of requests and of errors between reads is binomial (chi-square and mean over reads);
  * determinism and common random numbers across observation patterns.
  * Not pinned: which exact counts a seed gives (only their distribution), latency sums beyond
  * their conditional means, the cost (measured by tests/bench/bench_traffic.c, never timed here).
@@ -394,13 +395,47 @@ static void test_traffic_distinct_users_occupancy(void **state)
                 left -= b;
             }
             assert_int_equal(got, tr.hit);
-            assert_true(tr.draws <= tr.hit + 64);
+            /* At most one run step per new user, plus the collisions handled by inversion. */
+            assert_true(tr.draws <= tr.hit + ks[c] / 4 + 64);
             sum += (double)got;
             rsim_traffic_users_fini(&tr);
         }
         double m = sum / (double)reps;
         assert_true(fabs(m - mean) < 5.0 * sqrt(var / (double)reps) + 1e-9);
     }
+    rsim_rng_free(r);
+}
+
+/* Many small batches on a large population, as a busy fault delivers them tick by tick: the
+ * law is still U(1 - (1 - 1/U)^K), and the cost stays near one step per batch and segment,
+ * whatever the batch size (about k^2 / 2U collisions per batch). */
+static void test_traffic_distinct_users_cost_per_batch(void **state)
+{
+    (void)state;
+    rsim_rng *r = rsim_rng_new(5, 0, "test/users-batches");
+    const double u = 1e7;
+    const uint64_t batch = 2000;
+    const size_t n_batch = 400;
+    const size_t reps = 40;
+    double k = (double)batch * (double)n_batch;
+    double q = pow(1.0 - 1.0 / u, k);
+    double mean = u * (1.0 - q);
+    double var = u * (u - 1.0) * pow(1.0 - 2.0 / u, k) + u * q - u * u * q * q;
+    double sum = 0.0;
+    for (size_t i = 0; i < reps; i++) {
+        rsim_traffic_users tr;
+        rsim_traffic_users_init(&tr, (uint64_t)u);
+        rsim_traffic_users_cut(&tr, r, (uint64_t)u / 4);
+        for (size_t b = 0; b < n_batch; b++) {
+            rsim_traffic_users_add_hits(&tr, r, 0, (uint64_t)u, batch);
+        }
+        /* Two segments: two occupancy calls per batch, plus 0.2 expected collisions. */
+        assert_true(tr.draws <= 3 * n_batch);
+        sum += (double)tr.hit;
+        rsim_traffic_users_fini(&tr);
+    }
+    double m = sum / (double)reps;
+    assert_true(fabs(m - mean) < 5.0 * sqrt(var / (double)reps));
     rsim_rng_free(r);
 }
 
@@ -630,6 +665,83 @@ static void test_traffic_pod_counters_add_up(void **state)
     finish(&f);
 }
 
+/* Running sums for one pod's increments x ~ Binomial(n, q) between two of its reads. */
+typedef struct share_check {
+    double chi, chi_var; /* sum of (x - nq)^2 / (nq(1-q)); its exact variance */
+    double dev, dev_var; /* sum of x - nq; its variance */
+    size_t k;            /* reads with n > 0 */
+} share_check;
+
+static void share_add(share_check *c, uint64_t x, uint64_t n, double q)
+{
+    if (n == 0) {
+        return;
+    }
+    double nq = (double)n * q;
+    double v = nq * (1.0 - q);
+    c->chi += ((double)x - nq) * ((double)x - nq) / v;
+    /* E[(X - nq)^4] = v (1 + 3 (n - 2) q (1 - q)), so the term's variance is 2 - 6/n + 1/v. */
+    c->chi_var += 2.0 - 6.0 / (double)n + 1.0 / v;
+    c->dev += (double)x - nq;
+    c->dev_var += v;
+    c->k++;
+}
+
+static void share_assert(const share_check *c)
+{
+    assert_true(c->k > 100);
+    assert_true(fabs(c->chi - (double)c->k) < 5.0 * sqrt(c->chi_var));
+    assert_true(fabs(c->dev) < 5.0 * sqrt(c->dev_var));
+}
+
+/* A pod's counts between two of its reads are Binomial(the revision's new counts, 1/m), for
+ * requests and for errors: the first and the last leaf of a 7-pod tree (uneven halves), read
+ * alternately, with a middle pod read now and then so that its pushes feed the others' paths. */
+static void test_traffic_pod_share_binomial(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 150.0);
+    f.v[0].error_ratio = 0.2;
+    start(&f, 7, 0);
+    run_to(&f, RSIM_SEC(5));
+    const rsim_pod *const *pods = NULL;
+    assert_int_equal(rsim_cluster_pods(f.c, 0, &pods), 7);
+    uint32_t ids[2] = {pods[0]->id, pods[6]->id};
+    uint32_t mid = pods[3]->id;
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 0);
+    uint64_t last_req[2] = {r->requests, r->requests};
+    uint64_t last_err[2] = {r->failures, r->failures};
+    uint64_t pod_req[2];
+    uint64_t pod_err[2];
+    for (size_t w = 0; w < 2; w++) {
+        rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, ids[w]);
+        pod_req[w] = p.ok + p.err;
+        pod_err[w] = p.err;
+    }
+    share_check req[2] = {{0}};
+    share_check err[2] = {{0}};
+    for (int i = 1; i <= 1600; i++) {
+        run_to(&f, RSIM_SEC(5) + (rsim_time)i * 500);
+        if (i % 3 == 0) {
+            (void)rsim_traffic_pod_counters(f.t, mid);
+        }
+        size_t w = (size_t)i % 2;
+        rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, ids[w]);
+        share_add(&req[w], p.ok + p.err - pod_req[w], r->requests - last_req[w], 1.0 / 7.0);
+        share_add(&err[w], p.err - pod_err[w], r->failures - last_err[w], 1.0 / 7.0);
+        pod_req[w] = p.ok + p.err;
+        pod_err[w] = p.err;
+        last_req[w] = r->requests;
+        last_err[w] = r->failures;
+    }
+    for (size_t w = 0; w < 2; w++) {
+        share_assert(&req[w]);
+        share_assert(&err[w]);
+    }
+    finish(&f);
+}
+
 static void test_traffic_determinism_and_common_numbers(void **state)
 {
     (void)state;
@@ -708,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_traffic_header_route_exact_counts),
         cmocka_unit_test(test_traffic_mirror_not_counted_for_users),
         cmocka_unit_test(test_traffic_distinct_users_occupancy),
+        cmocka_unit_test(test_traffic_distinct_users_cost_per_batch),
         cmocka_unit_test(test_traffic_distinct_users_end_to_end),
         cmocka_unit_test(test_traffic_flag_users_sticky),
         cmocka_unit_test(test_traffic_fault_onset_after_first_traffic),
@@ -716,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_traffic_overload_mmck),
         cmocka_unit_test(test_traffic_zero_traffic_counts_zero),
         cmocka_unit_test(test_traffic_pod_counters_add_up),
+        cmocka_unit_test(test_traffic_pod_share_binomial),
         cmocka_unit_test(test_traffic_determinism_and_common_numbers),
         cmocka_unit_test(test_traffic_no_traffic_fault_empties_revision),
     };
