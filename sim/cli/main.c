@@ -27,6 +27,7 @@ static const char usage_text[] =
     "  run [FILE]...          run a scenario (without FILE: the built-in default scenario)\n"
     "  validate FILE...       check Rollouts, AnalysisTemplates, Services and Scenarios\n"
     "  eval-condition         judge one result with a success/failure condition\n"
+    "  reconcile --state FILE one controller pass over a snapshot of real objects\n"
     "  default-scenario       print the built-in default scenario (YAML)\n"
     "  help [COMMAND]         show help for a command\n"
     "\n"
@@ -72,6 +73,9 @@ static int dispatch(const char *cmd, int argc, char **argv)
     }
     if (strcmp(cmd, "eval-condition") == 0) {
         return rsim_cli_eval_condition(argc, argv);
+    }
+    if (strcmp(cmd, "reconcile") == 0) {
+        return rsim_cli_reconcile(argc, argv);
     }
     if (strcmp(cmd, "default-scenario") == 0) {
         return cmd_default_scenario(argc, argv);

@@ -28,6 +28,7 @@ static void on_action(rsim_evq *q, void *arg)
     rsim_engine_operator_apply(&e->obj, a, rsim_evq_now(q), &entry);
     log_push(e, &entry);
     rsim_engine_world_apply(e, a, rsim_evq_now(q));
+    rsim_engine_observe_apply(e, a, rsim_evq_now(q));
     if (e->next_action < e->world->n_actions) {
         const rsim_spec_action *next = &e->world->actions[e->next_action];
         rsim_evq_schedule(q, next->at, RSIM_PHASE_OPERATOR, on_action, e);
@@ -75,6 +76,7 @@ rsim_err rsim_engine_new(const rsim_scenario *scn,
     start.loc = e->world->loc;
     log_push(e, &start);
     rsim_engine_world_init(e);
+    rsim_engine_observe_init(e);
     if (e->world->n_actions > 0) {
         rsim_evq_schedule(e->q, e->world->actions[0].at, RSIM_PHASE_OPERATOR, on_action, e);
     }
@@ -89,6 +91,7 @@ void rsim_engine_free(rsim_engine *e)
     }
     /* The queue goes first: pending cluster and traffic events point into the world. */
     rsim_evq_free(e->q);
+    rsim_engine_observe_fini(e);
     rsim_engine_world_fini(e);
     rsim_engine_operator_fini(&e->obj);
     free(e->result.log.items);

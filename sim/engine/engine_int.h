@@ -5,6 +5,7 @@
 
 #include <rsim/engine.h>
 
+#include "analysis.h"
 #include "cluster.h"
 #include "evq.h"
 #include "scenario.h"
@@ -15,7 +16,9 @@ typedef enum rsim_log_kind {
     RSIM_LOG_RUN_START,
     RSIM_LOG_RUN_END,
     RSIM_LOG_OPERATOR,
-    RSIM_LOG_POD, /* a pod changed state */
+    RSIM_LOG_POD,         /* a pod changed state */
+    RSIM_LOG_ANALYSIS,    /* an AnalysisRun was created, changed phase, or could not be made */
+    RSIM_LOG_MEASUREMENT, /* a measurement of an AnalysisRun completed */
 } rsim_log_kind;
 
 /* One processed event, as written to the JSON Lines log. Strings are borrowed from the spec or
@@ -39,6 +42,14 @@ typedef struct rsim_log_entry {
     rsim_pod_state pod_state;
     uint32_t pod_rs;
     char pod[64];
+    /* RSIM_LOG_ANALYSIS, RSIM_LOG_MEASUREMENT: */
+    const char *analysis; /* the run's name (borrowed from the spec) */
+    const char *metric;   /* MEASUREMENT: the metric's name (borrowed from the run) */
+    const char *phase;    /* the run's or the measurement's phase name (static) */
+    bool has_number;      /* MEASUREMENT: the value held a number */
+    double number;        /* that number */
+    char text[128];       /* MEASUREMENT: the value as text */
+    char message[256];    /* why it errored, failed or could not be created; "" when none */
 } rsim_log_entry;
 
 /* One ReplicaSet in one tick of the time series. Counts are of the tick (t - tick, t]. */
@@ -108,7 +119,8 @@ struct rsim_engine {
     uint32_t stable_rs;    /* the ReplicaSet running when the run starts */
     rsim_time last_sample; /* time of the previous series row */
     RSIM_VEC(rsim_series_prev) prev;
-    RSIM_VEC(int8_t) pod_logged; /* last state logged per pod id, -1 none */
+    RSIM_VEC(int8_t) pod_logged;  /* last state logged per pod id, -1 none */
+    struct rsim_observe *observe; /* owned: Prometheus and AnalysisRuns (observe.c), or NULL */
 };
 
 /* The world (world.c): cluster and traffic, the time series, world actions. */
@@ -125,6 +137,16 @@ void rsim_engine_observe_init(rsim_engine *e);
 void rsim_engine_observe_fini(rsim_engine *e);
 /* Applies an observation action of the timeline (startAnalysis) at now. */
 void rsim_engine_observe_apply(rsim_engine *e, const rsim_spec_action *a, rsim_time now);
+/* Time-series columns of the analysis: one per metric of every AnalysisRun started, holding
+ * the value its latest measurement completed by then returned. */
+size_t rsim_engine_observe_columns(const rsim_engine *e);
+/* The column's CSV name: "analysis_<run>_<metric>". */
+void rsim_engine_observe_column_name(const rsim_engine *e, size_t col, char *buf, size_t size);
+/* The column's value at t: true with *v when the latest measurement completed at or before t
+ * returned a number. *cursor starts at 0 for a column and is advanced by calls with
+ * non-decreasing t, so a whole column costs one pass over its measurements. */
+bool rsim_engine_observe_value(
+    const rsim_engine *e, size_t col, rsim_time t, size_t *cursor, double *v);
 
 /* Operator verbs (operator.c). */
 void rsim_engine_operator_init(rsim_rollout_obj *obj, const char *image);

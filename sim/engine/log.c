@@ -1,5 +1,6 @@
 /* log.c - the processed-event log as JSON Lines and as one-line descriptions.
  * Field order is fixed, numbers are integers, so the output is byte-identical run to run. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,6 +19,10 @@ static const char *kind_name(rsim_log_kind k)
         return "operator";
     case RSIM_LOG_POD:
         return "pod";
+    case RSIM_LOG_ANALYSIS:
+        return "analysis";
+    case RSIM_LOG_MEASUREMENT:
+        return "measurement";
     }
     return "unknown";
 }
@@ -66,6 +71,29 @@ static void add_operator_fields(cJSON *o, const rsim_log_entry *e)
         add_str(o, "target", e->target);
         add_int(o, e->op == RSIM_OP_SCALE ? "replicas" : "weight", e->amount);
     }
+    if (e->op == RSIM_OP_START_ANALYSIS || e->op == RSIM_OP_STOP_ANALYSIS) {
+        add_str(o, "analysis", e->analysis);
+    }
+}
+
+/* An AnalysisRun's phase change, or one completed measurement (value as Argo records it, and
+ * as a number when it holds one). */
+static void add_analysis_fields(cJSON *o, const rsim_log_entry *e)
+{
+    add_str(o, "analysis", e->analysis);
+    if (e->kind == RSIM_LOG_MEASUREMENT) {
+        add_str(o, "metric", e->metric);
+    }
+    add_str(o, "phase", e->phase);
+    if (e->kind == RSIM_LOG_MEASUREMENT) {
+        add_str(o, "value", e->text);
+        if (e->has_number && isfinite(e->number)) {
+            checked(cJSON_AddNumberToObject(o, "number", e->number));
+        }
+    }
+    if (e->message[0]) {
+        add_str(o, "message", e->message);
+    }
 }
 
 static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
@@ -93,6 +121,10 @@ static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
     case RSIM_LOG_POD:
         add_str(o, "pod", e->pod);
         add_str(o, "state", rsim_cluster_pod_state_name(e->pod_state));
+        break;
+    case RSIM_LOG_ANALYSIS:
+    case RSIM_LOG_MEASUREMENT:
+        add_analysis_fields(o, e);
         break;
     }
     add_str(o, "image", e->image ? e->image : "");
@@ -138,6 +170,14 @@ void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_
         snprintf(buf, size, "%8s  pod %s %s", dur, e->pod,
                  rsim_cluster_pod_state_name(e->pod_state));
         return;
+    case RSIM_LOG_ANALYSIS:
+        snprintf(buf, size, "%8s  analysis %s %s%s%s", dur, e->analysis, e->phase,
+                 e->message[0] ? ": " : "", e->message);
+        return;
+    case RSIM_LOG_MEASUREMENT:
+        snprintf(buf, size, "%8s  analysis %s/%s %s %s%s%.200s", dur, e->analysis, e->metric,
+                 e->phase, e->text, e->message[0] ? " " : "", e->message);
+        return;
     case RSIM_LOG_OPERATOR:
         break;
     }
@@ -146,6 +186,8 @@ void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_
         snprintf(buf, size, "%8s  scale %s to %lld pods", dur, e->target, (long long)e->amount);
     } else if (e->op == RSIM_OP_SET_WEIGHT) {
         snprintf(buf, size, "%8s  setWeight %s to %lld%%", dur, e->target, (long long)e->amount);
+    } else if (e->op == RSIM_OP_START_ANALYSIS || e->op == RSIM_OP_STOP_ANALYSIS) {
+        snprintf(buf, size, "%8s  %s %s", dur, what, e->analysis);
     } else if (e->op == RSIM_OP_SET_IMAGE || e->op == RSIM_OP_UNDO) {
         snprintf(buf, size, "%8s  %s -> %s (revision %lld)%s", dur, what, e->image,
                  (long long)e->revision, e->changed ? "" : ", no change");

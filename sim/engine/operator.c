@@ -121,6 +121,12 @@ void rsim_engine_operator_apply(rsim_rollout_obj *obj,
         out->target = a->image;
         out->amount = a->kind == RSIM_OP_SCALE ? a->replicas : a->weight;
         break;
+    case RSIM_OP_START_ANALYSIS:
+    case RSIM_OP_STOP_ANALYSIS:
+        /* Observation actions: an AnalysisRun object, not the Rollout (observe.c). */
+        out->changed = true;
+        out->analysis = a->analysis;
+        break;
     }
     out->image = obj->image;
     out->revision = obj->revision;

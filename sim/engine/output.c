@@ -52,7 +52,14 @@ rsim_err rsim_result_write_timeline_csv(const rsim_result *r, FILE *out)
             fprintf(out, ",rev%lld_%s", rev, cell_columns[k]);
         }
     }
+    size_t n_cols = rsim_engine_observe_columns(e);
+    for (size_t c = 0; c < n_cols; c++) {
+        char name[256];
+        rsim_engine_observe_column_name(e, c, name, sizeof name);
+        fprintf(out, ",%s", name);
+    }
     fputc('\n', out);
+    size_t *cursors = rsim_xcalloc(n_cols + 1, sizeof *cursors);
     rsim_series_cell empty;
     memset(&empty, 0, sizeof(empty));
     for (size_t i = 0; i < r->rows.n; i++) {
@@ -65,8 +72,17 @@ rsim_err rsim_result_write_timeline_csv(const rsim_result *r, FILE *out)
         for (size_t rs = 0; rs < n_rs; rs++) {
             put_cell(out, rs < row->n_cells ? &r->cells.items[row->first_cell + rs] : &empty);
         }
+        for (size_t c = 0; c < n_cols; c++) {
+            double v = 0;
+            if (rsim_engine_observe_value(e, c, row->t, &cursors[c], &v) && isfinite(v)) {
+                fprintf(out, ",%.6g", v);
+            } else {
+                fputc(',', out);
+            }
+        }
         fputc('\n', out);
     }
+    free(cursors);
     return ferror(out) ? RSIM_EIO : RSIM_OK;
 }
 
@@ -234,16 +250,16 @@ rsim_err rsim_result_write_summary(const rsim_result *r, FILE *out)
             r->scenario ? r->scenario : "", (unsigned long long)r->seed, dur);
     char line[512];
     for (size_t i = 0; i < r->log.n; i++) {
-        if (r->log.items[i].kind == RSIM_LOG_POD) {
+        if (r->log.items[i].kind == RSIM_LOG_POD || r->log.items[i].kind == RSIM_LOG_MEASUREMENT) {
             continue;
         }
         rsim_result_event_describe(r, i, line, sizeof(line));
         fprintf(out, "%s\n", line);
     }
     summary_revisions(r, out);
-    fputs("\nModelled: pods, traffic, faults and their ground truth, driven by the operator\n"
-          "timeline. Not yet modelled: Prometheus, analysis and the controller, so nothing\n"
-          "reacts to the release by itself.\n",
+    fputs("\nModelled: pods, traffic, faults and their ground truth, Prometheus and the\n"
+          "AnalysisRuns the operator timeline starts. Not yet modelled: the controller, so\n"
+          "nothing reacts to an analysis verdict by itself.\n",
           out);
     return ferror(out) ? RSIM_EIO : RSIM_OK;
 }

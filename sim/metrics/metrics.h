@@ -15,7 +15,9 @@
 
 #include <rsim/common.h>
 
+#include "evq.h"
 #include "expr.h"
+#include "spec.h"
 
 /* Prometheus' default --query.lookback-delta. */
 #define RSIM_METRICS_LOOKBACK_DEFAULT RSIM_MIN(5)
@@ -130,5 +132,81 @@ int rsim_metrics_labels_compare(const rsim_metrics_label *a,
 /* The value of label name in a set, or "" when absent. */
 const char *
 rsim_metrics_labels_get(const rsim_metrics_label *labels, size_t n_labels, const char *name);
+
+/* ---- the scrape model (scrape.c) ----
+ * Pods export a request counter by status code and a latency histogram, labelled as the
+ * Scenario's spec.metrics.series says; a Prometheus scrapes each target every scrape_interval at
+ * the target's own offset (phase RSIM_PHASE_SCRAPE), marks a removed target's series stale,
+ * evaluates recording rules every evaluation_interval (RSIM_PHASE_RULES) and is down during the
+ * outages (no scrape, no rule, every query fails). The counters come from a source the owner
+ * implements, so the model runs against fakes. Ownership: a scraper borrows the store, the
+ * metrics spec, the queue and the source (all must outlive it) and owns its targets. */
+
+/* What one target's exporter counts, cumulative since the target appeared. */
+typedef struct rsim_metrics_counters {
+    uint64_t ok;             /* requests answered 2xx (status label "200") */
+    uint64_t err;            /* requests answered 5xx (status label "500") */
+    const uint64_t *buckets; /* latency observations per bucket of the series' bounds, NOT
+                                cumulative, n_buckets + 1 entries (last: above the highest
+                                bound); borrowed for the call */
+    double latency_sum_ms;   /* sum of the observed latencies, ms */
+} rsim_metrics_counters;
+
+/* The owner's side: read fills *out with target's counters exact at now; returns false when the
+ * exporter does not answer (nothing is stored for that scrape). */
+typedef struct rsim_metrics_source {
+    bool (*read)(void *arg, uint32_t target, rsim_time now, rsim_metrics_counters *out);
+    void *arg; /* borrowed */
+} rsim_metrics_source;
+
+/* Labels of a target's series (copied): empty or NULL values leave the label out. */
+typedef struct rsim_metrics_target {
+    uint32_t id;            /* the owner's name for it (a pod id): dense small integers */
+    const char *pod;        /* pod name; also names its offset stream */
+    const char *hash;       /* pod-template hash */
+    const char *namespace_; /* namespace */
+} rsim_metrics_target;
+
+typedef struct rsim_metrics_scraper rsim_metrics_scraper;
+
+typedef struct rsim_metrics_scrape_stats {
+    uint64_t scrapes;     /* scrapes done */
+    uint64_t skipped;     /* scrapes not done because the backend was down */
+    uint64_t samples;     /* samples appended (staleness markers included) */
+    uint64_t rule_evals;  /* recording-rule evaluations */
+    uint64_t rule_errors; /* of them, failed (the rule's output is left as it was) */
+    size_t bad_rules;     /* recording rules whose expression does not parse (skipped) */
+} rsim_metrics_scrape_stats;
+
+/* A scrape model writing into store, configured by m, scheduling on q. Offsets of non-aligned
+ * targets come from the streams "metrics/scrape-offset/<pod>" of (seed, replication).
+ * Recording rules are parsed here (a rule that does not parse is skipped and counted: the
+ * loader reports those). Schedules the first rule evaluation at evaluation_interval. Never
+ * NULL. */
+rsim_metrics_scraper *rsim_metrics_scraper_new(rsim_metrics_store *store,
+                                               const rsim_spec_metrics *m,
+                                               rsim_evq *q,
+                                               uint64_t seed,
+                                               uint64_t replication,
+                                               const rsim_metrics_source *src);
+/* NULL is a no-op. Free the queue first: pending scrape events point into the scraper. */
+void rsim_metrics_scraper_free(rsim_metrics_scraper *s);
+
+/* A new target at now (its exporter is up): the first scrape is at the first instant >= now on
+ * its offset grid (offset + k * scrape_interval). Adding an id twice is a caller bug. */
+void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
+                                     const rsim_metrics_target *t,
+                                     rsim_time now);
+/* The target is gone at now (its pod deleted): no more scrapes. As Prometheus' scrape loop
+ * does when it stops, its series get a staleness marker stamped at the scrape that would have
+ * come next, written one interval and a tenth after that (scrape.go endOfRunStaleness). An
+ * unknown or removed id is ignored. */
+void rsim_metrics_scraper_remove_target(rsim_metrics_scraper *s, uint32_t id, rsim_time now);
+
+/* Whether the metrics backend is down at t (inside an outage [at, at + duration)). */
+bool rsim_metrics_scraper_down(const rsim_metrics_scraper *s, rsim_time t);
+/* The scrape offset of a target within the interval, ms; -1 for an unknown id. */
+rsim_time rsim_metrics_scraper_offset(const rsim_metrics_scraper *s, uint32_t id);
+rsim_metrics_scrape_stats rsim_metrics_scraper_stats(const rsim_metrics_scraper *s);
 
 #endif

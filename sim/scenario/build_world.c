@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "promql.h"
 #include "scenario_int.h"
 
 #define PATH_MAX_LEN 256
@@ -870,6 +871,26 @@ static void build_series(bw *b, const rsim_ynode *n, rsim_spec_series *s)
     }
 }
 
+/* A rule's expression must parse now (Prometheus refuses a rule file that does not): errors
+ * point into the expression. A block scalar's later lines keep the parser's columns. */
+static void check_rule_expr(bw *b, const rsim_ynode *n, const char *path, const char *text)
+{
+    rsim_loc base = n->loc;
+    rsim_promql *query = NULL;
+    base.len = 0;
+    if (n->style == RSIM_YSCALAR_QUOTED) {
+        base.col++;
+    } else if (n->style == RSIM_YSCALAR_BLOCK) {
+        base.line++;
+    }
+    size_t before = rsim_diag_count(b->ctx->sc.diag);
+    if (rsim_promql_parse_path(text, base, path, b->ctx->sc.diag, &query) != RSIM_OK) {
+        b->ctx->sc.n_errors += rsim_diag_count(b->ctx->sc.diag) - before;
+        b->ok = false;
+    }
+    rsim_promql_free(query);
+}
+
 static void build_rules(bw *b,
                         const rsim_ynode *list,
                         const char *path,
@@ -879,6 +900,7 @@ static void build_rules(bw *b,
 {
     rsim_spec_prom_rule *rs;
     char p[PATH_MAX_LEN];
+    char q[PATH_MAX_LEN];
 
     if (list == NULL) {
         return;
@@ -892,6 +914,9 @@ static void build_rules(bw *b,
         rs[i].name = get_str(b, it, alert ? "alert" : "record", "");
         rs[i].expr = get_str(b, it, "expr", "");
         rs[i].expr_loc = expr != NULL ? expr->loc : it->loc;
+        if (expr != NULL && expr->kind == RSIM_YNODE_SCALAR) {
+            check_rule_expr(b, expr, sub(q, p, "expr", 0), rs[i].expr);
+        }
         if (alert) {
             rs[i].for_ = get_dur(b, it, "for", p, DUR_NONNEG, 0);
             rs[i].keep_firing_for = get_dur(b, it, "keepFiringFor", p, DUR_NONNEG, 0);
@@ -1119,6 +1144,43 @@ static void build_misc(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
 
 /* ---- operator timeline ---- */
 
+/* startAnalysis: the templates and the arguments, shaped as a Rollout's analysis block. */
+static void build_start_analysis(bw *b, const rsim_ynode *k, rsim_spec_action *a)
+{
+    const rsim_ynode *ts = get_seq(k, "templates");
+    const rsim_ynode *as = get_seq(k, "args");
+
+    if (ts != NULL) {
+        rsim_spec_template_ref *refs = rsim_arena_alloc(b->ctx->arena, (ts->n + 1) * sizeof *refs);
+        for (size_t i = 0; i < ts->n; i++) {
+            const rsim_ynode *name = rsim_ynode_get(ts->items[i], "templateName");
+            refs[i].template_name = get_str(b, ts->items[i], "templateName", "");
+            refs[i].cluster_scope = get_bool(ts->items[i], "clusterScope", false);
+            refs[i].loc = name != NULL ? name->loc : ts->items[i]->loc;
+        }
+        a->n_templates = ts->n;
+        a->templates = refs;
+    }
+    if (as != NULL) {
+        rsim_spec_rollout_arg *args = rsim_arena_alloc(b->ctx->arena, (as->n + 1) * sizeof *args);
+        for (size_t i = 0; i < as->n; i++) {
+            const rsim_ynode *it = as->items[i];
+            const char *hash = get_str(b, get_map(it, "valueFrom"), "podTemplateHashValue", NULL);
+            args[i].name = get_str(b, it, "name", "");
+            args[i].loc = it->loc;
+            args[i].kind = RSIM_ROLLOUT_ARG_VALUE;
+            args[i].value = get_str(b, it, "value", "");
+            if (hash != NULL) {
+                args[i].kind = strcmp(hash, "Stable") == 0 ? RSIM_ROLLOUT_ARG_POD_HASH_STABLE
+                                                           : RSIM_ROLLOUT_ARG_POD_HASH_LATEST;
+                args[i].value = "";
+            }
+        }
+        a->n_args = as->n;
+        a->args = args;
+    }
+}
+
 static void
 build_action(bw *b, const rsim_ynode *it, const char *path, size_t index, rsim_spec_action *a)
 {
@@ -1168,6 +1230,15 @@ build_action(bw *b, const rsim_ynode *it, const char *path, size_t index, rsim_s
             rsim_ynode_get(k, "image") != NULL ? rsim_ynode_get(k, "image")->loc : k->loc;
         a->replicas = get_int(k, "replicas", 0);
         a->weight = get_int(k, "weight", 0);
+        break;
+    case RSIM_OP_START_ANALYSIS:
+    case RSIM_OP_STOP_ANALYSIS:
+        a->analysis = get_str(b, k, "name", "");
+        a->analysis_loc =
+            rsim_ynode_get(k, "name") != NULL ? rsim_ynode_get(k, "name")->loc : k->loc;
+        if (a->kind == RSIM_OP_START_ANALYSIS) {
+            build_start_analysis(b, k, a);
+        }
         break;
     case RSIM_OP_PROMOTE_FULL:
     case RSIM_OP_ABORT:

@@ -94,6 +94,50 @@ static bool has_container(const rsim_spec_rollout *r, const char *name)
     return false;
 }
 
+/* startAnalysis: its templates must be loaded, its name unique among startAnalysis actions.
+ * stopAnalysis: it must name a run started by an action played before it. */
+static void check_analysis_action(rsim_build_ctx *ctx,
+                                  const rsim_spec *spec,
+                                  const rsim_spec_world *w,
+                                  size_t i)
+{
+    const rsim_spec_action *a = &w->actions[i];
+    rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = a->analysis_loc};
+    char path[96];
+
+    if (a->kind == RSIM_OP_START_ANALYSIS) {
+        for (size_t k = 0; k < a->n_templates; k++) {
+            const rsim_spec_template_ref *r = &a->templates[k];
+            if (r->template_name[0] == '\0' ||
+                rsim_spec_find_template(spec, r->template_name, r->cluster_scope) != NULL) {
+                continue;
+            }
+            rsim_ynode t = {.kind = RSIM_YNODE_SCALAR, .loc = r->loc};
+            snprintf(path, sizeof path, "spec.operator[%zu].startAnalysis.templates[%zu]", a->index,
+                     k);
+            rsim_schema_error(&ctx->sc, &t, path, "%s '%s' not found among the loaded files",
+                              r->cluster_scope ? "ClusterAnalysisTemplate" : "AnalysisTemplate",
+                              r->template_name);
+        }
+    }
+    snprintf(path, sizeof path, "spec.operator[%zu].%s.name", a->index, rsim_spec_op_name(a->kind));
+    for (size_t j = 0; j < i; j++) {
+        const rsim_spec_action *b = &w->actions[j];
+        if (b->kind == RSIM_OP_START_ANALYSIS && strcmp(b->analysis, a->analysis) == 0) {
+            if (a->kind == RSIM_OP_START_ANALYSIS) {
+                rsim_schema_error(&ctx->sc, &at, path,
+                                  "an AnalysisRun named '%s' is already started at line %d",
+                                  a->analysis, b->loc.line);
+            }
+            return;
+        }
+    }
+    if (a->kind == RSIM_OP_STOP_ANALYSIS) {
+        rsim_schema_error(&ctx->sc, &at, path,
+                          "no startAnalysis named '%s' is played before this action", a->analysis);
+    }
+}
+
 bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
                                     const rsim_spec *spec,
                                     rsim_scenario_mode mode)
@@ -127,6 +171,10 @@ bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
     }
     for (size_t i = 0; i < w->n_actions; i++) {
         const rsim_spec_action *a = &w->actions[i];
+        if (a->kind == RSIM_OP_START_ANALYSIS || a->kind == RSIM_OP_STOP_ANALYSIS) {
+            check_analysis_action(ctx, spec, w, i);
+            continue;
+        }
         if (a->kind != RSIM_OP_SET_IMAGE && a->kind != RSIM_OP_SCALE &&
             a->kind != RSIM_OP_SET_WEIGHT) {
             continue;

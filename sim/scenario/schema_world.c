@@ -138,10 +138,33 @@ static void check_latency_fault(rsim_schema_ctx *ctx, const rsim_ynode *map, con
 
 static void check_action(rsim_schema_ctx *ctx, const rsim_ynode *map, const char *path)
 {
-    static const char *const kinds[] = {"setImage", "promote", "promoteFull", "abort",
-                                        "retry",    "pause",   "resume",      "restart",
-                                        "undo",     "scale",   "setWeight",   NULL};
+    static const char *const kinds[] = {"setImage",     "promote", "promoteFull", "abort",
+                                        "retry",        "pause",   "resume",      "restart",
+                                        "undo",         "scale",   "setWeight",   "startAnalysis",
+                                        "stopAnalysis", NULL};
     one_of(ctx, map, path, kinds, "action", false);
+}
+
+/* An argument of startAnalysis: a value or a pod-template hash, as a Rollout passes it. */
+static void check_start_arg(rsim_schema_ctx *ctx, const rsim_ynode *map, const char *path)
+{
+    char sub[512];
+
+    if (map == NULL || map->kind != RSIM_YNODE_MAP) {
+        return;
+    }
+    bool has_value = rsim_ynode_key(map, "value") != NULL;
+    bool has_from = rsim_ynode_key(map, "valueFrom") != NULL;
+    if (has_value != has_from) {
+        return;
+    }
+    snprintf(sub, sizeof sub, "%s.value", path);
+    if (has_value) {
+        rsim_schema_error(ctx, rsim_ynode_key(map, "value"), sub,
+                          "give either 'value' or 'valueFrom', not both");
+    } else {
+        rsim_schema_error(ctx, map, path, "missing required field 'value' (or 'valueFrom')");
+    }
 }
 
 static void check_promote(rsim_schema_ctx *ctx, const rsim_ynode *map, const char *path)
@@ -688,6 +711,44 @@ static const rsim_schema_field set_weight_fields[] = {
 };
 SCHEMA(set_weight_schema, "setWeight", set_weight_fields, NULL);
 
+static const rsim_schema_field start_template_fields[] = {
+    STR_REQ("templateName"),
+    BOOLF("clusterScope"),
+};
+SCHEMA(start_template_schema, "startAnalysis.templates[]", start_template_fields, NULL);
+
+static const char *const pod_hash_values[] = {"Stable", "Latest", NULL};
+static const rsim_schema_field start_value_from_fields[] = {
+    {.name = "podTemplateHashValue",
+     .type = RSIM_FT_STRING,
+     .flags = RSIM_F_REQUIRED,
+     .enum_values = pod_hash_values},
+};
+SCHEMA(start_value_from_schema, "startAnalysis.args[].valueFrom", start_value_from_fields, NULL);
+
+static const rsim_schema_field start_arg_fields[] = {
+    STR_REQ("name"),
+    STR("value"),
+    OBJ("valueFrom", start_value_from_schema),
+};
+SCHEMA(start_arg_schema, "startAnalysis.args[]", start_arg_fields, check_start_arg);
+
+static const rsim_schema_field start_analysis_fields[] = {
+    STR_REQ("name"),
+    {.name = "templates",
+     .type = RSIM_FT_LIST,
+     .elem = RSIM_FT_OBJECT,
+     .obj = &start_template_schema,
+     .flags = RSIM_F_REQUIRED | RSIM_F_NONEMPTY},
+    LIST_OF("args", start_arg_schema),
+};
+SCHEMA(start_analysis_schema, "startAnalysis", start_analysis_fields, NULL);
+
+static const rsim_schema_field stop_analysis_fields[] = {
+    STR_REQ("name"),
+};
+SCHEMA(stop_analysis_schema, "stopAnalysis", stop_analysis_fields, NULL);
+
 static const rsim_schema_field action_fields[] = {
     DUR_REQ("at"),
     STR_NE("name"),
@@ -702,6 +763,8 @@ static const rsim_schema_field action_fields[] = {
     OBJ("undo", undo_schema),
     OBJ("scale", scale_schema),
     OBJ("setWeight", set_weight_schema),
+    OBJ("startAnalysis", start_analysis_schema),
+    OBJ("stopAnalysis", stop_analysis_schema),
 };
 SCHEMA(action_schema, "Scenario.spec.operator[]", action_fields, check_action);
 

@@ -10,6 +10,7 @@
 
 #include "spec_analysis.h"
 #include "spec_rollout.h"
+#include "spec_snapshot.h"
 #include "spec_world.h"
 
 /* A document of a kind rollsim does not model (Ingress, ConfigMap, ...), listed, not loaded. */

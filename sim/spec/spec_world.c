@@ -28,6 +28,10 @@ const char *rsim_spec_op_name(rsim_op_kind k)
         return "scale";
     case RSIM_OP_SET_WEIGHT:
         return "setWeight";
+    case RSIM_OP_START_ANALYSIS:
+        return "startAnalysis";
+    case RSIM_OP_STOP_ANALYSIS:
+        return "stopAnalysis";
     }
     return "?";
 }

@@ -8,6 +8,8 @@
 
 #include <rsim/common.h>
 
+#include "spec_rollout.h" /* rsim_spec_template_ref, rsim_spec_rollout_arg */
+
 /* ---- shared pieces ---- */
 
 /* A distribution of a duration (pod start-up, latency, job run time). */
@@ -317,9 +319,12 @@ typedef enum rsim_op_kind {
     RSIM_OP_SCALE,      /* scale: set the ReplicaSet of an image to a number of pods */
     RSIM_OP_SET_WEIGHT, /* setWeight: send a percentage of traffic to the ReplicaSet of an image
                            through the traffic router (the rest to the Rollout's first image) */
+    /* Observation actions, standing in for the analysis a controller would start: */
+    RSIM_OP_START_ANALYSIS, /* startAnalysis: create an AnalysisRun from templates and args */
+    RSIM_OP_STOP_ANALYSIS,  /* stopAnalysis: terminate a running AnalysisRun (§4.12) */
 } rsim_op_kind;
 
-#define RSIM_OP_COUNT 11
+#define RSIM_OP_COUNT 13
 
 /* The YAML name of an action kind ("setImage", "promote", ...); "?" for an unknown value. */
 const char *rsim_spec_op_name(rsim_op_kind k);
@@ -339,6 +344,13 @@ typedef struct rsim_spec_action {
     size_t index;           /* position in spec.operator as written (before sorting) */
     rsim_loc image_loc;     /* setImage, scale, setWeight: of the image value */
     rsim_loc container_loc; /* setImage: of the container value (line 0 when absent) */
+    /* startAnalysis, stopAnalysis: */
+    const char *analysis; /* the AnalysisRun's name (unique among startAnalysis actions) */
+    rsim_loc analysis_loc;
+    size_t n_templates; /* startAnalysis: at least one */
+    const rsim_spec_template_ref *templates;
+    size_t n_args; /* startAnalysis: arguments, as a Rollout passes them */
+    const rsim_spec_rollout_arg *args;
 } rsim_spec_action;
 
 /* ---- expectations (spec.expectations) ---- */

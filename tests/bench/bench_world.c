@@ -1,8 +1,12 @@
 /* bench_world.c - cost of the world model: one simulated hour, 20 pods, a fault at minute 10,
- * a 1 s time series, at several request rates (docs/performance.md, "The world").
+ * a 1 s time series, at several request rates (docs/performance.md, "The world"). With
+ * --analysis, each rate is also run with the Prometheus model (15 s scrapes of every pod) and an
+ * AnalysisRun querying a canary error-rate ratio every 30 s, and the extra cost is printed beside
+ * the cost of the world alone (docs/performance.md, "Metrics and analysis").
  * The scenario is built in memory; only rsim_engine_run is timed (not loading, not process
  * start), fastest of --repeat runs. Peak resident memory is reported for the whole process.
- * Usage: bench_world [--rates 1000,100000] [--repeat 5] [--hours 1] */
+ * Usage: bench_world [--rates 1000,100000] [--repeat 5] [--hours 1] [--analysis] */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,7 @@ static const char scenario_fmt[] =
     "  traffic:\n"
     "    load: {constant: {rps: %d}}\n"
     "    users: {population: 1000000}\n"
+    "%s"
     "  versionDefaults:\n"
     "    capacity: {workers: 400, serviceTime: 40ms, queue: 100}\n"
     "  versions:\n"
@@ -34,6 +39,7 @@ static const char scenario_fmt[] =
     "    - {at: 1m, scale: {image: 'app:2', replicas: 2}}\n"
     "    - {at: 1m, scale: {image: 'app:1', replicas: 18}}\n"
     "    - {at: 5m, setWeight: {image: 'app:2', weight: 10}}\n"
+    "%s"
     "---\n"
     "apiVersion: argoproj.io/v1alpha1\n"
     "kind: Rollout\n"
@@ -55,7 +61,40 @@ static const char scenario_fmt[] =
     " spec: {selector: {app: app}, ports: [{port: 80}]}}\n"
     "---\n"
     "{apiVersion: v1, kind: Service, metadata: {name: app-stable},"
-    " spec: {selector: {app: app}, ports: [{port: 80}]}}\n";
+    " spec: {selector: {app: app}, ports: [{port: 80}]}}\n"
+    "%s";
+
+/* --analysis: 15 s scrapes (per-pod offsets, or aligned), and from minute 1 an AnalysisRun whose
+ * metric queries the canary's error-rate ratio every 30 s for the rest of the hour (its condition
+ * holds for any ratio, so no verdict ends the run early). */
+static const char *const analysis_metrics[] = {
+    "",
+    "  metrics: {scrapeInterval: 15s, scrapeTimeout: 10s}\n",
+    "  metrics: {scrapeInterval: 15s, scrapeTimeout: 10s, scrapeOffset: aligned}\n",
+};
+static const char analysis_action[] =
+    "    - at: 1m\n"
+    "      startAnalysis:\n"
+    "        name: error-rate\n"
+    "        templates: [{templateName: error-rate}]\n"
+    "        args: [{name: hash, valueFrom: {podTemplateHashValue: Latest}}]\n";
+static const char analysis_template[] =
+    "---\n"
+    "apiVersion: argoproj.io/v1alpha1\n"
+    "kind: AnalysisTemplate\n"
+    "metadata: {name: error-rate}\n"
+    "spec:\n"
+    "  args: [{name: hash}]\n"
+    "  metrics:\n"
+    "    - name: error-rate\n"
+    "      interval: 30s\n"
+    "      successCondition: len(result) == 0 || isNaN(result[0]) || result[0] <= 1\n"
+    "      provider:\n"
+    "        prometheus:\n"
+    "          query: >-\n"
+    "            sum(rate(http_requests_total{rollouts_pod_template_hash=\"{{args.hash}}\","
+    "code=~\"5..\"}[1m])) / sum(rate(http_requests_total{rollouts_pod_template_hash=\""
+    "{{args.hash}}\"}[1m]))\n";
 
 static double now_seconds(void)
 {
@@ -66,10 +105,11 @@ static double now_seconds(void)
 
 /* Runs the world once at `rps`; returns the seconds rsim_engine_run took, or a negative value
  * on a load error (printed). */
-static double run_once(int rps, int hours)
+static double run_once(int rps, int hours, int analysis)
 {
-    char text[4096];
-    int n = snprintf(text, sizeof(text), scenario_fmt, hours, rps);
+    char text[8192];
+    int n = snprintf(text, sizeof(text), scenario_fmt, hours, rps, analysis_metrics[analysis],
+                     analysis ? analysis_action : "", analysis ? analysis_template : "");
     rsim_diag *diag = rsim_diag_new(0);
     rsim_scenario *scn = NULL;
     rsim_engine *eng = NULL;
@@ -89,34 +129,67 @@ static double run_once(int rps, int hours)
     return seconds;
 }
 
+/* Fastest of `repeat` runs, seconds; negative on a load error. */
+static double best_of(int rps, int hours, int analysis, int repeat)
+{
+    double best = 1e30;
+    for (int r = 0; r < repeat; r++) {
+        double s = run_once(rps, hours, analysis);
+        if (s < 0) {
+            return s;
+        }
+        best = s < best ? s : best;
+    }
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     char rates_arg[256] = "1000,100000";
     int repeat = 5;
     int hours = 1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--rates") == 0) {
+    bool analysis = false;
+    for (int i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "--analysis") == 0) {
+            analysis = true;
+            i--;
+        } else if (i + 1 < argc && strcmp(argv[i], "--rates") == 0) {
             snprintf(rates_arg, sizeof(rates_arg), "%s", argv[i + 1]);
-        } else if (strcmp(argv[i], "--repeat") == 0) {
+        } else if (i + 1 < argc && strcmp(argv[i], "--repeat") == 0) {
             repeat = atoi(argv[i + 1]);
-        } else if (strcmp(argv[i], "--hours") == 0) {
+        } else if (i + 1 < argc && strcmp(argv[i], "--hours") == 0) {
             hours = atoi(argv[i + 1]);
         } else {
-            fprintf(stderr, "usage: bench_world [--rates R1,R2] [--repeat N] [--hours H]\n");
+            fprintf(stderr, "usage: bench_world [--rates R1,R2] [--repeat N] [--hours H] "
+                            "[--analysis]\n");
             return 2;
         }
     }
-    printf("%10s %12s %14s\n", "rps", "ms per run", "ms per sim-h");
+    if (analysis) {
+        printf("%10s %10s %20s %20s\n", "", "world", "+analysis, random", "+analysis, aligned");
+        printf("%10s %10s %10s %9s %10s %9s\n", "rps", "ms", "extra ms", "x world", "extra ms",
+               "x world");
+    } else {
+        printf("%10s %12s %14s\n", "rps", "ms per run", "ms per sim-h");
+    }
     double first = 0;
     for (char *tok = strtok(rates_arg, ","); tok; tok = strtok(NULL, ",")) {
         int rps = atoi(tok);
-        double best = 1e30;
-        for (int r = 0; r < repeat; r++) {
-            double s = run_once(rps, hours);
-            if (s < 0) {
+        double best = best_of(rps, hours, 0, repeat);
+        if (best < 0) {
+            return 1;
+        }
+        if (analysis) {
+            /* Scrape offsets drawn per pod (Prometheus' spread), then all pods at once. */
+            double random = best_of(rps, hours, 1, repeat);
+            double aligned = best_of(rps, hours, 2, repeat);
+            if (random < 0 || aligned < 0) {
                 return 1;
             }
-            best = s < best ? s : best;
+            printf("%10d %10.3f %10.3f %9.2f %10.3f %9.2f\n", rps, best * 1e3,
+                   (random - best) * 1e3, (random - best) / best, (aligned - best) * 1e3,
+                   (aligned - best) / best);
+            continue;
         }
         printf("%10d %12.3f %14.3f\n", rps, best * 1e3, best * 1e3 / hours);
         if (first == 0) {

@@ -92,6 +92,20 @@ events_stdout)
     head -1 out.txt | grep -q '^{"t":0,' || fail "stdout is not JSON Lines: $(head -1 out.txt)"
     grep -qv '^{' out.txt && fail "summary mixed into JSON Lines output"
     true ;;
+run_out_all_files)
+    expect_exit 0 "$rollsim" run --quiet --out o "$RSIM_SOURCE_DIR/scenarios/canary-by-hand.yaml"
+    for f in events.jsonl timeline.csv totals.json; do [ -s "o/$f" ] || fail "no $f"; done
+    # One row per 1 s tick over 20 minutes, plus the header.
+    [ "$(wc -l < o/timeline.csv)" -eq 1201 ] || fail "timeline.csv has $(wc -l < o/timeline.csv) lines"
+    head -1 o/timeline.csv | grep -q '^t_ms,time,rate_rps,requests,failures,fault_failures,rev1_requests' ||
+        fail "unexpected CSV header"
+    grep -q '"hitByFault"' o/totals.json || fail "totals.json lacks users.hitByFault" ;;
+plot_timeline)
+    command -v gnuplot >/dev/null || { echo "SKIP: gnuplot is not installed"; exit 77; }
+    expect_exit 0 "$rollsim" run --quiet --out o "$RSIM_SOURCE_DIR/scenarios/canary-by-hand.yaml"
+    expect_exit 0 gnuplot -e "datafile='o/timeline.csv'; outfile='o/timeline.png'; revisions=2" \
+        "$RSIM_SOURCE_DIR/plots/timeline.gp"
+    [ "$(head -c 4 o/timeline.png | od -An -c | tr -d ' ')" = '211PNG' ] || fail "not a PNG" ;;
 *)
     fail "unknown case $case_name" ;;
 esac

@@ -1,0 +1,609 @@
+/* observe.c - what watches the release: the Prometheus model over the world's pods (a scrape
+ * target per running pod, fed by the traffic model's per-pod counters) and the AnalysisRuns the
+ * operator timeline starts, with their providers (prometheus, web, job) answering from the
+ * world. The model is built only when something reads it (a startAnalysis action or a
+ * recording rule), so scenarios without either cost and draw exactly what they did before.
+ * What the providers answer: docs/scenario-format.md, "Operator timeline". */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "rng.h"
+
+/* A Job in flight: when it completes and how its smoke requests fare then. */
+typedef struct obs_job {
+    const rsim_analysis_run *run;
+    size_t metric;
+    rsim_time done_at; /* ms */
+    bool deadline_hit; /* activeDeadlineSeconds ran out first: the Job fails */
+    bool active;
+} obs_job;
+
+/* One AnalysisRun started by the timeline. */
+typedef struct obs_run {
+    struct rsim_observe *owner;
+    const rsim_spec_action *action; /* borrowed from the spec */
+    rsim_analysis_run *run;         /* owned */
+    rsim_evq_token token;           /* pending reconcile, 0 when none */
+    rsim_analysis_phase logged;     /* phase last logged */
+    bool logged_any;
+    size_t *n_logged; /* measurements logged, per metric; owned */
+    rsim_rng *rng;    /* "analysis/<name>": web and job draws; owned */
+} obs_run;
+
+/* A slot of the run list (a struct, so that the vector's sizeof is of an object). */
+typedef struct run_slot {
+    obs_run *r; /* owned */
+} run_slot;
+
+struct rsim_observe {
+    rsim_engine *e;
+    rsim_metrics_store *store;     /* owned */
+    rsim_metrics_scraper *scraper; /* owned */
+    RSIM_VEC(run_slot) runs;       /* in start order */
+    RSIM_VEC(obs_job) jobs;
+    RSIM_VEC(bool) is_target; /* per pod id */
+    rsim_metrics_query_opts opts;
+    rsim_analysis_provider provider;
+    RSIM_VEC(size_t) col_run;    /* column -> run index */
+    RSIM_VEC(size_t) col_metric; /* column -> metric index */
+};
+
+/* ---- world helpers ---- */
+
+/* The failure probability of a smoke request to ReplicaSet rs at t: the version's base error
+ * ratio combined with its active error faults; 1 when no pod of it serves or it crash-loops. */
+static double failure_probability(rsim_engine *e, uint32_t rs, rsim_time t)
+{
+    if (rs == RSIM_CLUSTER_NO_RS || rs >= rsim_cluster_rs_count(e->cluster)) {
+        return 1.0;
+    }
+    const rsim_cluster_rs *r = rsim_cluster_rs_at(e->cluster, rs);
+    if (r->n_serving == 0 || r->version == NULL) {
+        return 1.0;
+    }
+    const rsim_spec_version *v = r->version;
+    double ok = 1.0 - v->error_ratio;
+    for (size_t i = 0; i < rsim_traffic_fault_count(e->traffic); i++) {
+        const rsim_traffic_fault *f = rsim_traffic_fault_at(e->traffic, i);
+        const rsim_spec_fault *s = f->spec;
+        if (s < v->faults || s >= v->faults + v->n_faults || f->onset < 0 || t < f->onset) {
+            continue;
+        }
+        rsim_time since = t - f->onset;
+        if (s->duration != RSIM_TIME_MAX && since >= s->duration) {
+            continue;
+        }
+        double p = 0;
+        switch (s->kind) {
+        case RSIM_FAULT_ERROR_STEP:
+            p = s->error_ratio;
+            break;
+        case RSIM_FAULT_ERROR_RAMP:
+            p = s->error_ratio * (since >= s->over ? 1.0 : (double)since / (double)s->over);
+            break;
+        case RSIM_FAULT_ERROR_BURSTS:
+            p = since % s->every < s->burst ? s->error_ratio : 0.0;
+            break;
+        case RSIM_FAULT_CRASH_LOOP:
+            p = 1.0;
+            break;
+        default:
+            break; /* latency, cohort errors (smoke requests are in no cohort), ... */
+        }
+        ok *= 1.0 - p;
+    }
+    return 1.0 - ok;
+}
+
+/* The ReplicaSet a web endpoint or a Job reaches: the newest template's, or the stable one. */
+static uint32_t target_rs(rsim_engine *e, rsim_web_target target)
+{
+    if (target == RSIM_WEB_TARGET_STABLE) {
+        return e->stable_rs;
+    }
+    return rsim_cluster_find_rs_by_image(e->cluster, e->obj.image);
+}
+
+static rsim_time draw_dist(rsim_rng *r, const rsim_spec_dist *d)
+{
+    switch (d->kind) {
+    case RSIM_DIST_FIXED:
+        return d->value;
+    case RSIM_DIST_UNIFORM:
+        return d->min + (rsim_time)rsim_rng_uniform_int(r, (uint64_t)(d->max - d->min) + 1);
+    case RSIM_DIST_LOGNORMAL:
+        return (rsim_time)llround(rsim_rng_lognormal(r, log((double)d->median), d->sigma));
+    case RSIM_DIST_EMPIRICAL:
+        return d->n_samples ? d->samples[rsim_rng_uniform_int(r, d->n_samples)] : 0;
+    }
+    return 0;
+}
+
+static obs_run *run_of(struct rsim_observe *o, const rsim_analysis_run *run)
+{
+    for (size_t i = 0; i < o->runs.n; i++) {
+        if (o->runs.items[i].r->run == run) {
+            return o->runs.items[i].r;
+        }
+    }
+    rsim_panic("observe: a measurement for an unknown AnalysisRun");
+}
+
+/* ---- the scrape source: the traffic model's per-pod counters ---- */
+
+static bool read_pod(void *arg, uint32_t pod, rsim_time now, rsim_metrics_counters *out)
+{
+    rsim_engine *e = arg;
+    rsim_traffic_observe(e->traffic, now);
+    rsim_traffic_pod c = rsim_traffic_pod_counters(e->traffic, pod);
+    out->ok = c.ok;
+    out->err = c.err;
+    out->buckets = c.buckets;
+    out->latency_sum_ms = c.latency_sum_ms;
+    return true;
+}
+
+static bool pod_running(rsim_pod_state s)
+{
+    return s == RSIM_POD_NOT_READY || s == RSIM_POD_READY || s == RSIM_POD_AVAILABLE ||
+           s == RSIM_POD_TERMINATING;
+}
+
+/* A pod is a target from when its container runs (it exports) until it is gone. */
+static void track_pod(struct rsim_observe *o, const rsim_pod *pod, rsim_time now)
+{
+    while (o->is_target.n <= pod->id) {
+        RSIM_VEC_PUSH(o->is_target, false);
+    }
+    if (pod->state == RSIM_POD_GONE && o->is_target.items[pod->id]) {
+        rsim_metrics_scraper_remove_target(o->scraper, pod->id, now);
+        o->is_target.items[pod->id] = false;
+    } else if (pod_running(pod->state) && !o->is_target.items[pod->id]) {
+        const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
+        const char *ns =
+            o->e->rollout && o->e->rollout->namespace_[0] ? o->e->rollout->namespace_ : "default";
+        rsim_metrics_target t = {pod->id, pod->name, r->hash, ns};
+        rsim_metrics_scraper_add_target(o->scraper, &t, now);
+        o->is_target.items[pod->id] = true;
+    }
+}
+
+static void on_pod(void *arg, const rsim_pod *pod, bool after, rsim_time now)
+{
+    if (after) {
+        track_pod(arg, pod, now);
+    }
+}
+
+/* ---- providers ---- */
+
+static void
+web_reply(struct rsim_observe *o, const rsim_analysis_request *req, rsim_analysis_reply *rep)
+{
+    const rsim_spec_analysis_world *aw = &o->e->world->analysis;
+    const char *url = req->spec->web ? req->spec->web->url : "";
+    const rsim_spec_web_endpoint *ep = NULL;
+    for (size_t i = 0; i < aw->n_web && !ep; i++) {
+        ep = strcmp(aw->web[i].url, url) == 0 ? &aw->web[i] : NULL;
+    }
+    if (!ep) {
+        rep->kind = RSIM_ANALYSIS_REPLY_ERROR;
+        snprintf(rep->message, sizeof rep->message,
+                 "Get \"%s\": dial tcp: no such host (no spec.analysis.web endpoint has this url)",
+                 url);
+        return;
+    }
+    obs_run *r = run_of(o, req->run);
+    rsim_time latency = draw_dist(r->rng, &ep->latency);
+    double p = failure_probability(o->e, target_rs(o->e, ep->target), req->now);
+    p = round(p * 1e6) / 1e6; /* as an endpoint reports it, without binary noise */
+    bool ok = rsim_rng_uniform(r->rng) >= p;
+    /* The smoke endpoint's answer: {"ok": bool, "status": "ok"|"failing", "errorRatio": p}. */
+    rsim_cond_value *body = rsim_cond_map(req->arena);
+    rsim_cond_map_set(req->arena, body, "ok", rsim_cond_bool(req->arena, ok));
+    rsim_cond_map_set(req->arena, body, "status",
+                      rsim_cond_string(req->arena, ok ? "ok" : "failing"));
+    rsim_cond_map_set(req->arena, body, "errorRatio", rsim_cond_float(req->arena, p));
+    rsim_analysis_web_reply(req, body, latency, rep);
+}
+
+static obs_job *find_job(struct rsim_observe *o, const rsim_analysis_run *run, size_t metric)
+{
+    for (size_t i = 0; i < o->jobs.n; i++) {
+        obs_job *j = &o->jobs.items[i];
+        if (j->active && j->run == run && j->metric == metric) {
+            return j;
+        }
+    }
+    return NULL;
+}
+
+/* A Job either completes (its smoke requests decide) or is looked at again later. */
+static void
+job_poll(struct rsim_observe *o, const rsim_analysis_request *req, rsim_analysis_reply *rep)
+{
+    obs_job *j = find_job(o, req->run, req->metric);
+    if (!j) {
+        rep->kind = RSIM_ANALYSIS_REPLY_ERROR;
+        snprintf(rep->message, sizeof rep->message, "job not found");
+        return;
+    }
+    if (req->now < j->done_at) {
+        rep->kind = RSIM_ANALYSIS_REPLY_RUNNING;
+        rep->resume_at = rsim_analysis_job_next_poll(req->started_at, req->now);
+        return;
+    }
+    j->active = false;
+    if (j->deadline_hit) {
+        rep->kind = RSIM_ANALYSIS_REPLY_FAILURE;
+        snprintf(rep->message, sizeof rep->message,
+                 "Job was active longer than specified deadline");
+        return;
+    }
+    obs_run *r = run_of(o, req->run);
+    double p = failure_probability(o->e, target_rs(o->e, RSIM_WEB_TARGET_CANARY), j->done_at);
+    int64_t n = o->e->world->analysis.job_requests;
+    uint64_t failed = n > 0 ? rsim_rng_binomial(r->rng, p, (uint64_t)n) : 0;
+    if (failed == 0) {
+        rep->kind = RSIM_ANALYSIS_REPLY_SUCCESS;
+    } else {
+        rep->kind = RSIM_ANALYSIS_REPLY_FAILURE;
+        snprintf(rep->message, sizeof rep->message, "%llu of %lld smoke requests failed",
+                 (unsigned long long)failed, (long long)n);
+    }
+}
+
+static void
+job_start(struct rsim_observe *o, const rsim_analysis_request *req, rsim_analysis_reply *rep)
+{
+    obs_run *r = run_of(o, req->run);
+    rsim_time run_time = draw_dist(r->rng, &o->e->world->analysis.job_run_time);
+    obs_job j = {req->run, req->metric, req->now + run_time, false, true};
+    const rsim_spec_job *spec = req->spec->job;
+    if (spec && spec->active_deadline > 0 && run_time > spec->active_deadline) {
+        j.done_at = req->now + spec->active_deadline;
+        j.deadline_hit = true;
+    }
+    RSIM_VEC_PUSH(o->jobs, j);
+    job_poll(o, req, rep);
+}
+
+static void provider_start(void *ctx, const rsim_analysis_request *req, rsim_analysis_reply *rep)
+{
+    struct rsim_observe *o = ctx;
+    switch (req->spec->provider) {
+    case RSIM_SPEC_PROVIDER_PROMETHEUS:
+        rsim_analysis_prometheus_reply(o->store, req, &o->opts, o->e->world->metrics.query_latency,
+                                       rsim_metrics_scraper_down(o->scraper, req->now), rep);
+        return;
+    case RSIM_SPEC_PROVIDER_WEB:
+        web_reply(o, req, rep);
+        return;
+    case RSIM_SPEC_PROVIDER_JOB:
+        job_start(o, req, rep);
+        return;
+    }
+}
+
+static void provider_resume(void *ctx, const rsim_analysis_request *req, rsim_analysis_reply *rep)
+{
+    job_poll(ctx, req, rep);
+}
+
+static void provider_terminate(void *ctx, const rsim_analysis_request *req)
+{
+    obs_job *j = find_job(ctx, req->run, req->metric);
+    if (j) {
+        j->active = false;
+    }
+}
+
+/* ---- runs: reconcile passes and the event log ---- */
+
+static void log_run(obs_run *r, rsim_time now)
+{
+    rsim_engine *e = r->owner->e;
+    rsim_analysis_phase ph = rsim_analysis_phase_of(r->run);
+    for (size_t m = 0; m < rsim_analysis_metric_count(r->run); m++) {
+        size_t n = rsim_analysis_measurement_count(r->run, m);
+        while (r->n_logged[m] < n) {
+            const rsim_analysis_measurement *x =
+                rsim_analysis_measurement_at(r->run, m, r->n_logged[m]);
+            if (x->phase == RSIM_ANALYSIS_RUNNING || x->phase == RSIM_ANALYSIS_PENDING) {
+                break;
+            }
+            rsim_log_entry entry;
+            memset(&entry, 0, sizeof entry);
+            entry.t = x->finished_at >= 0 ? x->finished_at : now;
+            entry.kind = RSIM_LOG_MEASUREMENT;
+            entry.analysis = r->action->analysis;
+            entry.metric = rsim_analysis_metric(r->run, m)->name;
+            entry.phase = rsim_analysis_phase_name(x->phase);
+            entry.has_number = x->has_number;
+            entry.number = x->number;
+            snprintf(entry.text, sizeof entry.text, "%s", x->value ? x->value : "");
+            snprintf(entry.message, sizeof entry.message, "%s", x->message ? x->message : "");
+            entry.image = e->obj.image;
+            entry.revision = e->obj.revision;
+            entry.loc = r->action->loc;
+            RSIM_VEC_PUSH(e->result.log, entry);
+            r->n_logged[m]++;
+        }
+    }
+    if (!r->logged_any || ph != r->logged) {
+        rsim_log_entry entry;
+        memset(&entry, 0, sizeof entry);
+        entry.t = now;
+        entry.kind = RSIM_LOG_ANALYSIS;
+        entry.analysis = r->action->analysis;
+        entry.phase = rsim_analysis_phase_name(ph);
+        snprintf(entry.message, sizeof entry.message, "%s", rsim_analysis_message(r->run));
+        entry.image = e->obj.image;
+        entry.revision = e->obj.revision;
+        entry.loc = r->action->loc;
+        RSIM_VEC_PUSH(e->result.log, entry);
+        r->logged = ph;
+        r->logged_any = true;
+    }
+}
+
+static void on_reconcile(rsim_evq *q, void *arg);
+
+/* Event: the status of the last pass becomes visible (the slowest provider answered). */
+static void on_visible(rsim_evq *q, void *arg)
+{
+    obs_run *r = arg;
+    log_run(r, rsim_evq_now(q));
+}
+
+static void schedule_next(obs_run *r, rsim_time now)
+{
+    rsim_engine *e = r->owner->e;
+    rsim_time next = rsim_analysis_next_time(r->run);
+    r->token = 0;
+    if (next == RSIM_TIME_MAX) {
+        return;
+    }
+    if (next <= now) {
+        next = now + 1;
+    }
+    if (next <= e->world->duration) {
+        r->token = rsim_evq_schedule(e->q, next, RSIM_PHASE_MEASURE, on_reconcile, r);
+    }
+}
+
+static void after_pass(obs_run *r, rsim_time now, rsim_time visible)
+{
+    if (visible > now && visible <= r->owner->e->world->duration) {
+        rsim_evq_schedule(r->owner->e->q, visible, RSIM_PHASE_MEASURE, on_visible, r);
+    } else {
+        log_run(r, now);
+    }
+    schedule_next(r, visible > now ? visible : now);
+}
+
+static void on_reconcile(rsim_evq *q, void *arg)
+{
+    obs_run *r = arg;
+    rsim_time now = rsim_evq_now(q);
+    rsim_time visible = rsim_analysis_reconcile(r->run, now);
+    after_pass(r, now, visible);
+}
+
+static const char *stable_hash(rsim_engine *e)
+{
+    return e->stable_rs != RSIM_CLUSTER_NO_RS ? rsim_cluster_rs_at(e->cluster, e->stable_rs)->hash
+                                              : NULL;
+}
+
+static const char *latest_hash(rsim_engine *e)
+{
+    uint32_t rs = rsim_cluster_find_rs_by_image(e->cluster, e->obj.image);
+    return rs != RSIM_CLUSTER_NO_RS ? rsim_cluster_rs_at(e->cluster, rs)->hash : stable_hash(e);
+}
+
+/* The Rollout fields a fieldRef argument of a template may name. */
+static const char *rollout_field(void *arg, const char *path)
+{
+    const rsim_engine *e = arg;
+    if (e->rollout && strcmp(path, "metadata.name") == 0) {
+        return e->rollout->name;
+    }
+    if (e->rollout && strcmp(path, "metadata.namespace") == 0) {
+        return e->rollout->namespace_[0] ? e->rollout->namespace_ : "default";
+    }
+    return NULL;
+}
+
+/* Argo records a run it cannot create as an Error on the Rollout; so does the log. */
+static void
+log_not_created(rsim_engine *e, const rsim_spec_action *a, rsim_time now, const char *why)
+{
+    rsim_log_entry entry;
+    memset(&entry, 0, sizeof entry);
+    entry.t = now;
+    entry.kind = RSIM_LOG_ANALYSIS;
+    entry.analysis = a->analysis;
+    entry.phase = rsim_analysis_phase_name(RSIM_ANALYSIS_ERROR);
+    snprintf(entry.message, sizeof entry.message, "%.250s", why);
+    entry.image = e->obj.image;
+    entry.revision = e->obj.revision;
+    entry.loc = a->loc;
+    RSIM_VEC_PUSH(e->result.log, entry);
+}
+
+/* Keeps a new run (adopting it), with its random stream and its time-series columns. */
+static obs_run *add_run(struct rsim_observe *o, const rsim_spec_action *a, rsim_analysis_run *run)
+{
+    obs_run *r = rsim_xcalloc(1, sizeof *r);
+    r->owner = o;
+    r->action = a;
+    r->run = run;
+    r->n_logged = rsim_xcalloc(rsim_analysis_metric_count(run) + 1, sizeof *r->n_logged);
+    char name[256];
+    snprintf(name, sizeof name, "analysis/%s", a->analysis);
+    r->rng = rsim_rng_new(o->e->seed, o->e->replication, name);
+    for (size_t m = 0; m < rsim_analysis_metric_count(run); m++) {
+        RSIM_VEC_PUSH(o->col_run, o->runs.n);
+        RSIM_VEC_PUSH(o->col_metric, m);
+    }
+    run_slot slot = {r};
+    RSIM_VEC_PUSH(o->runs, slot);
+    return r;
+}
+
+static void start_run(struct rsim_observe *o, const rsim_spec_action *a, rsim_time now)
+{
+    rsim_engine *e = o->e;
+    /* An array of pointers, as rsim_analysis_run_new takes it. */
+    const rsim_spec_analysis_template **ts =
+        rsim_xcalloc(a->n_templates + 1, sizeof *ts); /* NOLINT(bugprone-sizeof-expression) */
+    for (size_t i = 0; i < a->n_templates; i++) {
+        ts[i] = rsim_spec_find_template(e->spec, a->templates[i].template_name,
+                                        a->templates[i].cluster_scope);
+    }
+    rsim_analysis_context ctx = rsim_analysis_context_default();
+    ctx.stable_hash = stable_hash(e);
+    ctx.latest_hash = latest_hash(e);
+    ctx.field = rollout_field;
+    ctx.field_arg = e;
+    rsim_analysis_run *run = NULL;
+    char errbuf[RSIM_ANALYSIS_MSGMAX];
+    rsim_err rc = rsim_analysis_run_new(ts, a->n_templates, a->args, a->n_args, NULL, 0, NULL, 0,
+                                        &ctx, &o->provider, &run, errbuf, sizeof errbuf);
+    free(ts);
+    if (rc != RSIM_OK) {
+        log_not_created(e, a, now, errbuf);
+        return;
+    }
+    obs_run *r = add_run(o, a, run);
+    r->token = rsim_evq_schedule(e->q, now, RSIM_PHASE_MEASURE, on_reconcile, r);
+}
+
+static void stop_run(struct rsim_observe *o, const rsim_spec_action *a, rsim_time now)
+{
+    for (size_t i = 0; i < o->runs.n; i++) {
+        obs_run *r = o->runs.items[i].r;
+        if (strcmp(r->action->analysis, a->analysis) != 0) {
+            continue;
+        }
+        if (r->token) {
+            rsim_evq_cancel(o->e->q, r->token);
+            r->token = 0;
+        }
+        rsim_time visible = rsim_analysis_terminate(r->run, now);
+        after_pass(r, now, visible);
+        return;
+    }
+}
+
+/* ---- lifecycle ---- */
+
+void rsim_engine_observe_init(rsim_engine *e)
+{
+    const rsim_spec_world *w = e->world;
+    bool wanted = w->metrics.n_recording_rules > 0;
+    for (size_t i = 0; i < w->n_actions && !wanted; i++) {
+        wanted = w->actions[i].kind == RSIM_OP_START_ANALYSIS;
+    }
+    e->observe = NULL;
+    if (!wanted) {
+        return;
+    }
+    struct rsim_observe *o = rsim_xcalloc(1, sizeof *o);
+    o->e = e;
+    /* Every sample is kept: a run's queries may look back over any window. */
+    o->store = rsim_metrics_store_new(0);
+    rsim_metrics_source src = {read_pod, e};
+    o->scraper =
+        rsim_metrics_scraper_new(o->store, &w->metrics, e->q, e->seed, e->replication, &src);
+    o->opts.lookback_ms = w->metrics.lookback_delta;
+    o->opts.prom_major = w->metrics.prometheus_major;
+    o->provider.start = provider_start;
+    o->provider.resume = provider_resume;
+    o->provider.terminate = provider_terminate;
+    o->provider.ctx = o;
+    e->observe = o;
+    /* Pods already running (the stable revision at t = 0) are targets from the start. */
+    for (uint32_t rs = 0; rs < rsim_cluster_rs_count(e->cluster); rs++) {
+        const rsim_pod *const *pods = NULL;
+        size_t n = rsim_cluster_pods(e->cluster, rs, &pods);
+        for (size_t i = 0; i < n; i++) {
+            track_pod(o, pods[i], 0);
+        }
+    }
+    rsim_cluster_watch(e->cluster, on_pod, o);
+}
+
+void rsim_engine_observe_fini(rsim_engine *e)
+{
+    struct rsim_observe *o = e->observe;
+    if (!o) {
+        return;
+    }
+    for (size_t i = 0; i < o->runs.n; i++) {
+        rsim_analysis_run_free(o->runs.items[i].r->run);
+        rsim_rng_free(o->runs.items[i].r->rng);
+        free(o->runs.items[i].r->n_logged);
+        free(o->runs.items[i].r);
+    }
+    free(o->runs.items);
+    free(o->jobs.items);
+    free(o->is_target.items);
+    free(o->col_run.items);
+    free(o->col_metric.items);
+    rsim_metrics_scraper_free(o->scraper);
+    rsim_metrics_store_free(o->store);
+    free(o);
+    e->observe = NULL;
+}
+
+void rsim_engine_observe_apply(rsim_engine *e, const rsim_spec_action *a, rsim_time now)
+{
+    if (!e->observe) {
+        return;
+    }
+    if (a->kind == RSIM_OP_START_ANALYSIS) {
+        start_run(e->observe, a, now);
+    } else if (a->kind == RSIM_OP_STOP_ANALYSIS) {
+        stop_run(e->observe, a, now);
+    }
+}
+
+size_t rsim_engine_observe_columns(const rsim_engine *e)
+{
+    return e->observe ? e->observe->col_run.n : 0;
+}
+
+void rsim_engine_observe_column_name(const rsim_engine *e, size_t col, char *buf, size_t size)
+{
+    const struct rsim_observe *o = e->observe;
+    const obs_run *r = o->runs.items[o->col_run.items[col]].r;
+    snprintf(buf, size, "analysis_%s_%s", r->action->analysis,
+             rsim_analysis_metric(r->run, o->col_metric.items[col])->name);
+}
+
+bool rsim_engine_observe_value(
+    const rsim_engine *e, size_t col, rsim_time t, size_t *cursor, double *v)
+{
+    const struct rsim_observe *o = e->observe;
+    const obs_run *r = o->runs.items[o->col_run.items[col]].r;
+    size_t m = o->col_metric.items[col];
+    size_t n = rsim_analysis_measurement_count(r->run, m);
+    while (*cursor < n) {
+        const rsim_analysis_measurement *x = rsim_analysis_measurement_at(r->run, m, *cursor);
+        if (x->finished_at < 0 || x->finished_at > t) {
+            break;
+        }
+        (*cursor)++;
+    }
+    if (*cursor == 0) {
+        return false;
+    }
+    const rsim_analysis_measurement *x = rsim_analysis_measurement_at(r->run, m, *cursor - 1);
+    *v = x->number;
+    return x->has_number;
+}

@@ -1,0 +1,450 @@
+/* scrape.c - the Prometheus scrape model: exporter series per target with the Scenario's names
+ * and labels, one scrape event per target on its own offset grid, staleness markers when a
+ * target goes, recording rules on the evaluation grid, and backend outages.
+ * Invariant: a target's series are created the first time their value is non-zero (a client
+ * library exports a labelled child only once it is used), then get one sample per scrape.
+ * Start at rsim_metrics_scraper_add_target and on_scrape. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics_int.h"
+#include "rng.h"
+
+#define NO_SERIES UINT32_MAX
+/* Labels of an exporter series: constants, hash, pod, namespace, status or le, and __name__. */
+#define MAX_LABELS 32
+
+typedef struct scrape_target scrape_target;
+
+/* A slot of the target table (a struct, so that the vector's sizeof is of an object). */
+typedef struct target_slot {
+    scrape_target *t; /* owned; NULL where no target has this id */
+} target_slot;
+
+struct scrape_target {
+    rsim_metrics_scraper *owner; /* borrowed */
+    uint32_t id;
+    char pod[64];
+    char hash[32];
+    char ns[64];
+    rsim_time offset;     /* within the interval, ms */
+    rsim_time last;       /* last scrape, ms; -1 none */
+    rsim_time next;       /* next scrape, ms */
+    rsim_evq_token token; /* of the next scrape; 0 once removed */
+    bool removed;
+    rsim_metrics_series ok, err, sum, count;
+    rsim_metrics_series *buckets; /* n_buckets + 1 (+Inf); owned */
+};
+
+/* What one recording rule wrote at its last evaluation, for staleness of vanished series. */
+typedef struct rule_state {
+    rsim_promql *query; /* owned; NULL when the expression does not parse */
+    RSIM_VEC(rsim_metrics_series) last;
+    RSIM_VEC(rsim_metrics_series) now;
+} rule_state;
+
+struct rsim_metrics_scraper {
+    rsim_metrics_store *store; /* borrowed */
+    const rsim_spec_metrics *m;
+    rsim_evq *q;
+    uint64_t seed, replication;
+    rsim_metrics_source src;
+    RSIM_VEC(target_slot) targets; /* by id */
+    rule_state *rules;             /* m->n_recording_rules */
+    rsim_metrics_result result;    /* reused by rule evaluations */
+    rsim_metrics_query_opts opts;
+    char (*le)[32]; /* the le label values, n_buckets + 1 */
+    rsim_metrics_scrape_stats stats;
+};
+
+/* A bound as Prometheus client libraries print le: shortest text that reads back the same. */
+static void format_le(double v, char out[32])
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(out, 32, "%.0f", v);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(out, 32, "%.*g", prec, v);
+        if (strtod(out, NULL) == v) {
+            return;
+        }
+    }
+}
+
+bool rsim_metrics_scraper_down(const rsim_metrics_scraper *s, rsim_time t)
+{
+    for (size_t i = 0; i < s->m->n_outages; i++) {
+        const rsim_spec_outage *o = &s->m->outages[i];
+        if (t >= o->at && t - o->at < o->duration) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Builds the labels of one exporter series: name, the target's labels, one extra pair. */
+static size_t target_labels(const rsim_metrics_scraper *s,
+                            const scrape_target *t,
+                            const char *name,
+                            const char *extra_name,
+                            const char *extra_value,
+                            rsim_metrics_label *out)
+{
+    const rsim_spec_series *ser = &s->m->series;
+    size_t n = 0;
+    out[n++] = (rsim_metrics_label){"__name__", name};
+    for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 5; i++) {
+        out[n++] = (rsim_metrics_label){ser->labels[i].name, ser->labels[i].value};
+    }
+    if (ser->hash_label && ser->hash_label[0]) {
+        out[n++] = (rsim_metrics_label){ser->hash_label, t->hash};
+    }
+    if (ser->pod_label && ser->pod_label[0]) {
+        out[n++] = (rsim_metrics_label){ser->pod_label, t->pod};
+    }
+    if (ser->namespace_label && ser->namespace_label[0]) {
+        out[n++] = (rsim_metrics_label){ser->namespace_label, t->ns};
+    }
+    if (extra_name) {
+        out[n++] = (rsim_metrics_label){extra_name, extra_value};
+    }
+    return n;
+}
+
+static rsim_metrics_series make_series(rsim_metrics_scraper *s,
+                                       const scrape_target *t,
+                                       const char *name,
+                                       const char *extra_name,
+                                       const char *extra_value)
+{
+    rsim_metrics_label labels[MAX_LABELS];
+    size_t n = target_labels(s, t, name, extra_name, extra_value, labels);
+    rsim_metrics_series id = NO_SERIES;
+    if (rsim_metrics_series_add(s->store, labels, n, &id) != RSIM_OK) {
+        rsim_panic("scrape: bad exporter label set for '%s'", name);
+    }
+    return id;
+}
+
+static void put(rsim_metrics_scraper *s, rsim_metrics_series id, rsim_time t, double v)
+{
+    rsim_metrics_append(s->store, id, t, v);
+    s->stats.samples++;
+}
+
+/* The counter of one status code: created once non-zero, then sampled at every scrape. */
+static void put_status(rsim_metrics_scraper *s,
+                       scrape_target *t,
+                       rsim_metrics_series *id,
+                       const char *code,
+                       uint64_t value,
+                       rsim_time now)
+{
+    if (*id == NO_SERIES && value == 0) {
+        return;
+    }
+    if (*id == NO_SERIES) {
+        *id = make_series(s, t, s->m->series.requests, s->m->series.status_label, code);
+    }
+    put(s, *id, now, (double)value);
+}
+
+static void put_histogram(rsim_metrics_scraper *s,
+                          scrape_target *t,
+                          const rsim_metrics_counters *c,
+                          rsim_time now)
+{
+    const rsim_spec_series *ser = &s->m->series;
+    size_t nb = ser->n_buckets;
+    uint64_t total = 0;
+    for (size_t i = 0; i <= nb; i++) {
+        total += c->buckets ? c->buckets[i] : 0;
+    }
+    if (t->count == NO_SERIES && total == 0) {
+        return;
+    }
+    if (t->count == NO_SERIES) {
+        char name[256];
+        for (size_t i = 0; i <= nb; i++) {
+            snprintf(name, sizeof name, "%s_bucket", ser->latency);
+            t->buckets[i] = make_series(s, t, name, "le", s->le[i]);
+        }
+        snprintf(name, sizeof name, "%s_sum", ser->latency);
+        t->sum = make_series(s, t, name, NULL, NULL);
+        snprintf(name, sizeof name, "%s_count", ser->latency);
+        t->count = make_series(s, t, name, NULL, NULL);
+    }
+    uint64_t cum = 0;
+    for (size_t i = 0; i <= nb; i++) {
+        cum += c->buckets ? c->buckets[i] : 0;
+        put(s, t->buckets[i], now, (double)cum);
+    }
+    put(s, t->sum, now, ser->latency_ms ? c->latency_sum_ms : c->latency_sum_ms / 1000.0);
+    put(s, t->count, now, (double)cum);
+}
+
+static void on_scrape(rsim_evq *q, void *arg);
+
+static void schedule_scrape(scrape_target *t, rsim_time at)
+{
+    t->next = at;
+    t->token = rsim_evq_schedule(t->owner->q, at, RSIM_PHASE_SCRAPE, on_scrape, t);
+}
+
+/* Event: one scrape of one target (its sample timestamp is the scrape's start, as Prometheus
+ * stamps it), then the next on the target's grid. */
+static void on_scrape(rsim_evq *q, void *arg)
+{
+    scrape_target *t = arg;
+    rsim_metrics_scraper *s = t->owner;
+    rsim_time now = rsim_evq_now(q);
+    rsim_metrics_counters c;
+    memset(&c, 0, sizeof c);
+    if (rsim_metrics_scraper_down(s, now)) {
+        s->stats.skipped++;
+    } else if (s->src.read(s->src.arg, t->id, now, &c)) {
+        s->stats.scrapes++;
+        put_status(s, t, &t->ok, "200", c.ok, now);
+        put_status(s, t, &t->err, "500", c.err, now);
+        put_histogram(s, t, &c, now);
+        t->last = now;
+    }
+    schedule_scrape(t, now + s->m->scrape_interval);
+}
+
+/* Event: the end-of-run staleness of a removed target (Prometheus' endOfRunStaleness). The
+ * markers carry the time of the scrape that did not happen; they are written later. */
+static void on_stale(rsim_evq *q, void *arg)
+{
+    scrape_target *t = arg;
+    rsim_metrics_scraper *s = t->owner;
+    (void)q;
+    rsim_metrics_series ids[4] = {t->ok, t->err, t->sum, t->count};
+    for (size_t i = 0; i < 4; i++) {
+        if (ids[i] != NO_SERIES) {
+            rsim_metrics_append_stale(s->store, ids[i], t->next);
+            s->stats.samples++;
+        }
+    }
+    for (size_t i = 0; t->count != NO_SERIES && i <= s->m->series.n_buckets; i++) {
+        rsim_metrics_append_stale(s->store, t->buckets[i], t->next);
+        s->stats.samples++;
+    }
+}
+
+void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
+                                     const rsim_metrics_target *tg,
+                                     rsim_time now)
+{
+    while (s->targets.n <= tg->id) {
+        target_slot none = {NULL};
+        RSIM_VEC_PUSH(s->targets, none);
+    }
+    RSIM_ASSERT(s->targets.items[tg->id].t == NULL);
+    scrape_target *t = rsim_xcalloc(1, sizeof *t);
+    t->owner = s;
+    t->id = tg->id;
+    snprintf(t->pod, sizeof t->pod, "%s", tg->pod ? tg->pod : "");
+    snprintf(t->hash, sizeof t->hash, "%s", tg->hash ? tg->hash : "");
+    snprintf(t->ns, sizeof t->ns, "%s", tg->namespace_ ? tg->namespace_ : "");
+    t->ok = t->err = t->sum = t->count = NO_SERIES;
+    t->buckets = rsim_xcalloc(s->m->series.n_buckets + 1, sizeof *t->buckets);
+    t->last = -1;
+    rsim_time interval = s->m->scrape_interval;
+    if (!s->m->scrape_aligned && interval > 1) {
+        /* Prometheus spreads targets by a hash of their labels; a stream per pod gives the
+         * same uniform spread and keeps every other stream untouched. */
+        char name[128];
+        snprintf(name, sizeof name, "metrics/scrape-offset/%s", t->pod);
+        rsim_rng *r = rsim_rng_new(s->seed, s->replication, name);
+        t->offset = (rsim_time)rsim_rng_uniform_int(r, (uint64_t)interval);
+        rsim_rng_free(r);
+    }
+    s->targets.items[tg->id].t = t;
+    /* The first instant >= now on the grid offset + k * interval. */
+    rsim_time k = now > t->offset ? (now - t->offset + interval - 1) / interval : 0;
+    schedule_scrape(t, t->offset + k * interval);
+}
+
+void rsim_metrics_scraper_remove_target(rsim_metrics_scraper *s, uint32_t id, rsim_time now)
+{
+    (void)now;
+    if (id >= s->targets.n || s->targets.items[id].t == NULL || s->targets.items[id].t->removed) {
+        return;
+    }
+    scrape_target *t = s->targets.items[id].t;
+    t->removed = true;
+    rsim_evq_cancel(s->q, t->token);
+    t->token = 0;
+    if (t->last < 0) {
+        return; /* never scraped: nothing to mark */
+    }
+    /* Staleness is stamped at the next scrape time and written after one more interval and a
+     * tenth (scrape.go endOfRunStaleness): queries before then still see the last sample. */
+    rsim_time interval = s->m->scrape_interval;
+    rsim_evq_schedule(s->q, t->next + interval + interval / 10, RSIM_PHASE_SCRAPE, on_stale, t);
+}
+
+/* ---- recording rules ---- */
+
+/* Writes one sample of a rule's output: the sample's labels with __name__ set to the record. */
+static void rule_put(rsim_metrics_scraper *s,
+                     rule_state *rs,
+                     const char *record,
+                     const rsim_metrics_label *labels,
+                     size_t n,
+                     double v,
+                     rsim_time now)
+{
+    rsim_metrics_label *ls = rsim_xcalloc(n + 1, sizeof *ls);
+    size_t k = 0;
+    ls[k++] = (rsim_metrics_label){"__name__", record};
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(labels[i].name, "__name__") != 0) {
+            ls[k++] = labels[i];
+        }
+    }
+    rsim_metrics_series id = NO_SERIES;
+    if (rsim_metrics_series_add(s->store, ls, k, &id) == RSIM_OK) {
+        put(s, id, now, v);
+        RSIM_VEC_PUSH(rs->now, id);
+    }
+    free(ls);
+}
+
+static bool contains(const rsim_metrics_series *ids, size_t n, rsim_metrics_series id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void eval_rule(rsim_metrics_scraper *s, size_t i, rsim_time now)
+{
+    rule_state *rs = &s->rules[i];
+    const char *record = s->m->recording_rules[i].name;
+    if (!rs->query) {
+        return;
+    }
+    s->stats.rule_evals++;
+    rsim_metrics_result *r = &s->result;
+    if (rsim_metrics_query_eval(s->store, rs->query, now, &s->opts, r) != RSIM_OK ||
+        r->kind == RSIM_METRICS_ERROR) {
+        s->stats.rule_errors++;
+        return;
+    }
+    rs->now.n = 0;
+    if (r->kind == RSIM_METRICS_SCALAR) {
+        rule_put(s, rs, record, NULL, 0, r->scalar, now);
+    } else {
+        for (size_t k = 0; k < r->n_samples; k++) {
+            rule_put(s, rs, record, r->samples[k].labels, r->samples[k].n_labels,
+                     r->samples[k].value, now);
+        }
+    }
+    /* A series the rule produced last time and not now goes stale (rules/group.go). */
+    for (size_t k = 0; k < rs->last.n; k++) {
+        if (!contains(rs->now.items, rs->now.n, rs->last.items[k])) {
+            rsim_metrics_append_stale(s->store, rs->last.items[k], now);
+            s->stats.samples++;
+        }
+    }
+    rs->last.n = 0;
+    for (size_t k = 0; k < rs->now.n; k++) {
+        RSIM_VEC_PUSH(rs->last, rs->now.items[k]);
+    }
+}
+
+/* Event: one evaluation of the rule group; rules run in order, so a rule sees the output of
+ * the rules before it at the same instant. */
+static void on_rules(rsim_evq *q, void *arg)
+{
+    rsim_metrics_scraper *s = arg;
+    rsim_time now = rsim_evq_now(q);
+    if (!rsim_metrics_scraper_down(s, now)) {
+        for (size_t i = 0; i < s->m->n_recording_rules; i++) {
+            eval_rule(s, i, now);
+        }
+    }
+    rsim_evq_schedule(q, now + s->m->evaluation_interval, RSIM_PHASE_RULES, on_rules, s);
+}
+
+rsim_metrics_scraper *rsim_metrics_scraper_new(rsim_metrics_store *store,
+                                               const rsim_spec_metrics *m,
+                                               rsim_evq *q,
+                                               uint64_t seed,
+                                               uint64_t replication,
+                                               const rsim_metrics_source *src)
+{
+    RSIM_ASSERT(m->scrape_interval > 0 && m->evaluation_interval > 0);
+    rsim_metrics_scraper *s = rsim_xcalloc(1, sizeof *s);
+    s->store = store;
+    s->m = m;
+    s->q = q;
+    s->seed = seed;
+    s->replication = replication;
+    s->src = *src;
+    s->opts.lookback_ms = m->lookback_delta;
+    s->opts.prom_major = m->prometheus_major;
+    rsim_metrics_result_init(&s->result);
+    s->le = rsim_xcalloc(m->series.n_buckets + 1, sizeof *s->le);
+    for (size_t i = 0; i < m->series.n_buckets; i++) {
+        format_le(m->series.buckets[i], s->le[i]);
+    }
+    snprintf(s->le[m->series.n_buckets], sizeof s->le[0], "+Inf");
+    s->rules = rsim_xcalloc(m->n_recording_rules + 1, sizeof *s->rules);
+    rsim_diag *quiet = rsim_diag_new(0);
+    for (size_t i = 0; i < m->n_recording_rules; i++) {
+        if (rsim_promql_parse(m->recording_rules[i].expr, m->recording_rules[i].expr_loc, quiet,
+                              &s->rules[i].query) != RSIM_OK) {
+            s->stats.bad_rules++;
+        }
+    }
+    rsim_diag_free(quiet);
+    if (m->n_recording_rules > 0) {
+        rsim_evq_schedule(q, m->evaluation_interval, RSIM_PHASE_RULES, on_rules, s);
+    }
+    return s;
+}
+
+void rsim_metrics_scraper_free(rsim_metrics_scraper *s)
+{
+    if (!s) {
+        return;
+    }
+    for (size_t i = 0; i < s->targets.n; i++) {
+        if (s->targets.items[i].t) {
+            free(s->targets.items[i].t->buckets);
+            free(s->targets.items[i].t);
+        }
+    }
+    free(s->targets.items);
+    for (size_t i = 0; i < s->m->n_recording_rules; i++) {
+        rsim_promql_free(s->rules[i].query);
+        free(s->rules[i].last.items);
+        free(s->rules[i].now.items);
+    }
+    free(s->rules);
+    free(s->le);
+    rsim_metrics_result_fini(&s->result);
+    free(s);
+}
+
+rsim_time rsim_metrics_scraper_offset(const rsim_metrics_scraper *s, uint32_t id)
+{
+    if (id >= s->targets.n || s->targets.items[id].t == NULL) {
+        return -1;
+    }
+    return s->targets.items[id].t->offset;
+}
+
+rsim_metrics_scrape_stats rsim_metrics_scraper_stats(const rsim_metrics_scraper *s)
+{
+    return s->stats;
+}

@@ -1,0 +1,323 @@
+/* test_metrics_scrape.c - the scrape model against a fake exporter: each target on its own
+ * offset grid (aligned or drawn per pod, deterministic), the first scrape at the first grid
+ * point after the target appears, exporter series with the configured names and labels (status
+ * children only once used, cumulative le buckets), end-of-run staleness of a removed target,
+ * recording rules on the evaluation grid (with staleness of vanished output), and outages
+ * (no scrapes, no rules). What queries compute from the samples is pinned by test_metrics.c. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rsim/diag.h>
+
+#include "evq.h"
+#include "metrics.h"
+
+#define assert_near(a, b, eps) assert_true(fabs((a) - (b)) <= (eps))
+
+/* A fake exporter: every target serves 10 requests/s, of which err_per_s fail from err_from
+ * on; latency observations all land in the second bucket. Counts scrapes per target. */
+typedef struct fake {
+    double err_per_s;
+    rsim_time err_from;
+    uint64_t buckets[8][4];
+    int reads[8];
+    rsim_time last_read[8];
+} fake;
+
+static bool fake_read(void *arg, uint32_t target, rsim_time now, rsim_metrics_counters *out)
+{
+    fake *f = arg;
+    uint64_t total = (uint64_t)(now / 100);
+    uint64_t err =
+        now > f->err_from ? (uint64_t)(f->err_per_s * (double)(now - f->err_from) / 1000.0) : 0;
+    out->ok = total - err;
+    out->err = err;
+    memset(f->buckets[target], 0, sizeof f->buckets[target]);
+    f->buckets[target][1] = total;
+    out->buckets = f->buckets[target];
+    out->latency_sum_ms = 20.0 * (double)total;
+    f->reads[target]++;
+    f->last_read[target] = now;
+    return true;
+}
+
+static const double bounds_s[] = {0.01, 0.025, 0.1};
+
+static rsim_spec_metrics base_spec(void)
+{
+    rsim_spec_metrics m;
+    memset(&m, 0, sizeof m);
+    m.scrape_interval = RSIM_SEC(15);
+    m.scrape_timeout = RSIM_SEC(10);
+    m.evaluation_interval = RSIM_SEC(30);
+    m.scrape_aligned = true;
+    m.prometheus_major = 3;
+    m.series.requests = "http_requests_total";
+    m.series.latency = "http_request_duration_seconds";
+    m.series.n_buckets = 3;
+    m.series.buckets = bounds_s;
+    m.series.status_label = "code";
+    m.series.hash_label = "rollouts_pod_template_hash";
+    m.series.pod_label = "pod";
+    m.series.namespace_label = "namespace";
+    return m;
+}
+
+static rsim_promql *parse(const char *text)
+{
+    rsim_diag *d = rsim_diag_new(0);
+    rsim_promql *q = NULL;
+    rsim_loc loc = {.file = "test", .line = 1, .col = 1};
+    if (rsim_promql_parse(text, loc, d, &q) != RSIM_OK) {
+        rsim_diag_print(d, stderr);
+    }
+    rsim_diag_free(d);
+    assert_non_null(q);
+    return q;
+}
+
+/* The instant query's vector size, and its first value in *v. */
+static size_t query(const rsim_metrics_store *s, const char *text, rsim_time t, double *v)
+{
+    rsim_promql *q = parse(text);
+    rsim_metrics_result r;
+    rsim_metrics_result_init(&r);
+    assert_int_equal(rsim_metrics_query_eval(s, q, t, NULL, &r), RSIM_OK);
+    size_t n = 0;
+    if (r.kind == RSIM_METRICS_SCALAR) {
+        n = 1;
+        *v = r.scalar;
+    } else {
+        n = r.n_samples;
+        *v = n ? r.samples[0].value : (double)NAN;
+    }
+    rsim_metrics_result_fini(&r);
+    rsim_promql_free(q);
+    return n;
+}
+
+typedef struct world {
+    rsim_evq *q;
+    rsim_metrics_store *store;
+    rsim_metrics_scraper *scraper;
+    fake f;
+} world;
+
+static void world_init(world *w, const rsim_spec_metrics *m, uint64_t seed)
+{
+    memset(&w->f, 0, sizeof w->f);
+    w->f.err_from = RSIM_TIME_MAX;
+    w->q = rsim_evq_new();
+    w->store = rsim_metrics_store_new(0);
+    rsim_metrics_source src = {fake_read, &w->f};
+    w->scraper = rsim_metrics_scraper_new(w->store, m, w->q, seed, 0, &src);
+}
+
+static void world_fini(world *w)
+{
+    rsim_evq_free(w->q);
+    rsim_metrics_scraper_free(w->scraper);
+    rsim_metrics_store_free(w->store);
+}
+
+static void add_pod(world *w, uint32_t id, const char *pod, const char *hash, rsim_time now)
+{
+    rsim_metrics_target t = {id, pod, hash, "shop"};
+    rsim_metrics_scraper_add_target(w->scraper, &t, now);
+}
+
+static void test_metrics_scrape_aligned_targets_share_the_grid(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    world w;
+    world_init(&w, &m, 1);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    add_pod(&w, 1, "shop-b", "h1", RSIM_SEC(20)); /* first scrape at 30 s, not 20 s */
+    rsim_evq_run_until(w.q, RSIM_SEC(60));
+    assert_int_equal(w.f.reads[0], 5); /* 0, 15, 30, 45, 60 */
+    assert_int_equal(w.f.reads[1], 3); /* 30, 45, 60 */
+    assert_int_equal(w.f.last_read[1], RSIM_SEC(60));
+    assert_int_equal(rsim_metrics_scraper_offset(w.scraper, 1), 0);
+    world_fini(&w);
+}
+
+static void test_metrics_scrape_random_offsets_are_per_pod_and_deterministic(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    m.scrape_aligned = false;
+    world a;
+    world b;
+    world_init(&a, &m, 5);
+    world_init(&b, &m, 5);
+    char name[32];
+    bool differ = false;
+    for (uint32_t i = 0; i < 8; i++) {
+        snprintf(name, sizeof name, "shop-%u", (unsigned)i);
+        add_pod(&a, i, name, "h1", 0);
+        add_pod(&b, 7 - i, name, "h1", 0); /* other ids, other order: same pod, same offset */
+    }
+    for (uint32_t i = 0; i < 8; i++) {
+        rsim_time off = rsim_metrics_scraper_offset(a.scraper, i);
+        assert_true(off >= 0 && off < m.scrape_interval);
+        assert_int_equal(off, rsim_metrics_scraper_offset(b.scraper, 7 - i));
+        differ = differ || off != rsim_metrics_scraper_offset(a.scraper, 0);
+    }
+    assert_true(differ);
+    /* Each target is scraped on its own grid: the last scrape before 100 s is on it. */
+    rsim_evq_run_until(a.q, RSIM_SEC(100));
+    for (uint32_t i = 0; i < 8; i++) {
+        rsim_time off = rsim_metrics_scraper_offset(a.scraper, i);
+        assert_int_equal((a.f.last_read[i] - off) % m.scrape_interval, 0);
+        assert_true(RSIM_SEC(100) - a.f.last_read[i] < m.scrape_interval);
+    }
+    world_fini(&a);
+    world_fini(&b);
+}
+
+static void test_metrics_scrape_series_carry_the_configured_labels(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    world w;
+    world_init(&w, &m, 1);
+    w.f.err_per_s = 1.0;
+    w.f.err_from = RSIM_SEC(30);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(30));
+    double v = 0;
+    /* No failure yet: the code="500" child does not exist. */
+    assert_int_equal(query(w.store, "http_requests_total{code=\"500\"}", RSIM_SEC(30), &v), 0);
+    assert_int_equal(query(w.store,
+                           "http_requests_total{code=\"200\",pod=\"shop-a\",namespace=\"shop\","
+                           "rollouts_pod_template_hash=\"h1\"}",
+                           RSIM_SEC(30), &v),
+                     1);
+    assert_near(v, 300, 1e-9);
+    rsim_evq_run_until(w.q, RSIM_SEC(60));
+    assert_int_equal(query(w.store, "http_requests_total{code=\"500\"}", RSIM_SEC(60), &v), 1);
+    assert_near(v, 30, 1e-9);
+    /* Histogram: cumulative buckets with Prometheus' le text, seconds for the sum. */
+    assert_int_equal(
+        query(w.store, "http_request_duration_seconds_bucket{le=\"0.01\"}", RSIM_SEC(60), &v), 1);
+    assert_near(v, 0, 1e-9);
+    assert_int_equal(
+        query(w.store, "http_request_duration_seconds_bucket{le=\"0.025\"}", RSIM_SEC(60), &v), 1);
+    assert_near(v, 600, 1e-9);
+    assert_int_equal(
+        query(w.store, "http_request_duration_seconds_bucket{le=\"+Inf\"}", RSIM_SEC(60), &v), 1);
+    assert_near(v, 600, 1e-9);
+    assert_int_equal(query(w.store, "http_request_duration_seconds_sum", RSIM_SEC(60), &v), 1);
+    assert_near(v, 12.0, 1e-9);
+    world_fini(&w);
+}
+
+static void test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    world w;
+    world_init(&w, &m, 1);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    add_pod(&w, 1, "shop-b", "h1", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(50));
+    rsim_metrics_scraper_remove_target(w.scraper, 0, RSIM_SEC(50));
+    /* Stamped at 60 s (the scrape that did not happen), written at 60 + 15 + 1.5 s. */
+    rsim_evq_run_until(w.q, RSIM_SEC(76));
+    double v = 0;
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(70), &v), 1);
+    rsim_evq_run_until(w.q, RSIM_MS(76500));
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(59), &v), 1);
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(60), &v), 0);
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(200), &v), 0);
+    assert_int_equal(query(w.store, "http_request_duration_seconds_count", RSIM_SEC(76), &v), 1);
+    assert_int_equal(w.f.reads[0], 4); /* 0, 15, 30, 45: none after the removal */
+    world_fini(&w);
+}
+
+static void test_metrics_scrape_recording_rules_run_on_the_evaluation_grid(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    rsim_spec_prom_rule rules[2];
+    memset(rules, 0, sizeof rules);
+    rules[0].name = "pod:requests:rate1m";
+    rules[0].expr = "sum by (pod) (rate(http_requests_total[1m]))";
+    rules[1].name = "job:requests:rate1m";
+    rules[1].expr = "sum(pod:requests:rate1m)"; /* sees rule 0's output of the same instant */
+    m.recording_rules = rules;
+    m.n_recording_rules = 2;
+    world w;
+    world_init(&w, &m, 1);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    add_pod(&w, 1, "shop-b", "h1", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(29));
+    double v = 0;
+    assert_int_equal(query(w.store, "pod:requests:rate1m", RSIM_SEC(29), &v), 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(90));
+    assert_int_equal(query(w.store, "pod:requests:rate1m", RSIM_SEC(90), &v), 2);
+    assert_near(v, 10.0, 1e-9);
+    assert_int_equal(query(w.store, "job:requests:rate1m", RSIM_SEC(90), &v), 1);
+    assert_near(v, 20.0, 1e-9);
+    rsim_metrics_scrape_stats st = rsim_metrics_scraper_stats(w.scraper);
+    assert_int_equal(st.rule_evals, 6); /* 30, 60, 90 s; two rules */
+    assert_int_equal(st.bad_rules, 0);
+    /* shop-b goes: once its samples leave the 1m window its rule series is marked stale. */
+    rsim_metrics_scraper_remove_target(w.scraper, 1, RSIM_SEC(90));
+    rsim_evq_run_until(w.q, RSIM_SEC(240));
+    assert_int_equal(query(w.store, "pod:requests:rate1m", RSIM_SEC(240), &v), 1);
+    world_fini(&w);
+}
+
+static void test_metrics_scrape_outage_stops_scrapes_and_rules(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    rsim_spec_outage outage = {.at = RSIM_SEC(20), .duration = RSIM_SEC(40)};
+    rsim_spec_prom_rule rule;
+    memset(&rule, 0, sizeof rule);
+    rule.name = "total";
+    rule.expr = "sum(http_requests_total)";
+    m.outages = &outage;
+    m.n_outages = 1;
+    m.recording_rules = &rule;
+    m.n_recording_rules = 1;
+    world w;
+    world_init(&w, &m, 1);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(90));
+    assert_false(rsim_metrics_scraper_down(w.scraper, RSIM_SEC(19)));
+    assert_true(rsim_metrics_scraper_down(w.scraper, RSIM_SEC(20)));
+    assert_true(rsim_metrics_scraper_down(w.scraper, RSIM_MS(59999)));
+    assert_false(rsim_metrics_scraper_down(w.scraper, RSIM_SEC(60)));
+    /* Scrapes at 0, 15, 60, 75, 90; 30 and 45 fell in the outage. */
+    assert_int_equal(w.f.reads[0], 5);
+    rsim_metrics_scrape_stats st = rsim_metrics_scraper_stats(w.scraper);
+    assert_int_equal(st.skipped, 2);
+    assert_int_equal(st.scrapes, 5);
+    assert_int_equal(st.rule_evals, 2); /* 60, 90 (30 s was down) */
+    double v = 0;
+    assert_int_equal(query(w.store, "total", RSIM_SEC(59), &v), 0);
+    world_fini(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_metrics_scrape_aligned_targets_share_the_grid),
+        cmocka_unit_test(test_metrics_scrape_random_offsets_are_per_pod_and_deterministic),
+        cmocka_unit_test(test_metrics_scrape_series_carry_the_configured_labels),
+        cmocka_unit_test(test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape),
+        cmocka_unit_test(test_metrics_scrape_recording_rules_run_on_the_evaluation_grid),
+        cmocka_unit_test(test_metrics_scrape_outage_stops_scrapes_and_rules),
+    };
+    return cmocka_run_group_tests_name("metrics_scrape", tests, NULL, NULL);
+}
