@@ -13,7 +13,8 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/null
 cmake --build build -j"$jobs"
-(cd build && ctest --output-on-failure -j"$jobs")
+summary=$(mktemp) && trap 'rm -f "$summary"' EXIT
+(cd build && ctest --output-on-failure -j"$jobs") | tee -a "$summary"
 
 step "ASan+UBSan build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBUILD_TESTING=ON \
@@ -21,11 +22,14 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBUILD_TESTING=ON \
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j"$jobs")
+     ctest --output-on-failure -j"$jobs") | tee -a "$summary"
 
 fuzz_seconds=${RSIM_FUZZ_SECONDS:-60}
 if [[ "$fuzz_seconds" -gt 0 && -x tests/fuzz/run_fuzz.sh ]]; then
     step "fuzzing the scenario loader for ${fuzz_seconds}s"
     tests/fuzz/run_fuzz.sh "$fuzz_seconds"
 fi
-step "all tests passed"
+# One closing line for both runs: "N passed, N failed" (ctest stops the script on a failure).
+total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$summary" | awk '{s += $1} END {print s + 0}')
+step "Release and ASan+UBSan suites"
+echo "ctest: ${total} passed, 0 failed"
