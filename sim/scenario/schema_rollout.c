@@ -9,53 +9,10 @@
 
 #include "check_rollout.h"
 #include "schema.h"
+#include "schema_fields.h"
 
 /* Field constructors. Tables read better with one field per line; these keep the designated
  * initialisers short. */
-#define F_STR(n, fl)                                       \
-    {                                                      \
-        .name = (n), .type = RSIM_FT_STRING, .flags = (fl) \
-    }
-#define F_ENUM(n, fl, vals)                                                       \
-    {                                                                             \
-        .name = (n), .type = RSIM_FT_STRING, .flags = (fl), .enum_values = (vals) \
-    }
-#define F_BOOL(n, fl)                                    \
-    {                                                    \
-        .name = (n), .type = RSIM_FT_BOOL, .flags = (fl) \
-    }
-#define F_INT(n, fl, lo, hi)                                                      \
-    {                                                                             \
-        .name = (n), .type = RSIM_FT_INT, .flags = (fl), .min = (lo), .max = (hi) \
-    }
-#define F_TYPE(n, t, fl)                        \
-    {                                           \
-        .name = (n), .type = (t), .flags = (fl) \
-    }
-#define F_OBJ(n, fl, sch)                                                \
-    {                                                                    \
-        .name = (n), .type = RSIM_FT_OBJECT, .flags = (fl), .obj = (sch) \
-    }
-#define F_LIST(n, fl, el)                                              \
-    {                                                                  \
-        .name = (n), .type = RSIM_FT_LIST, .elem = (el), .flags = (fl) \
-    }
-#define F_OLIST(n, fl, sch)                                                                    \
-    {                                                                                          \
-        .name = (n), .type = RSIM_FT_LIST, .elem = RSIM_FT_OBJECT, .flags = (fl), .obj = (sch) \
-    }
-#define F_MAP(n, fl)                                           \
-    {                                                          \
-        .name = (n), .type = RSIM_FT_STRING_MAP, .flags = (fl) \
-    }
-#define F_ANY(n, fl)                                    \
-    {                                                   \
-        .name = (n), .type = RSIM_FT_ANY, .flags = (fl) \
-    }
-#define F_UNSUP(n, t, why)                                                   \
-    {                                                                        \
-        .name = (n), .type = (t), .flags = RSIM_F_UNSUPPORTED, .note = (why) \
-    }
 #define SCHEMA(nm, arr, hook)                                                 \
     {                                                                         \
         .name = (nm), RSIM_SCHEMA_FIELDS(arr), .check = (hook), .open = false \
