@@ -1,7 +1,8 @@
 /* engine.c - one simulation run: builds the world from a scenario, drives the event queue and
  * keeps the log of processed events. Start reading at rsim_engine_new and rsim_engine_run.
- * Today's world is the operator timeline acting on the Rollout object; the cluster, traffic,
- * metrics, analysis and controller modules plug in here as they are built. */
+ * The operator timeline acts on the Rollout through the controller (control.c), which drives
+ * the cluster, the traffic router and its AnalysisRuns; a scenario with
+ * spec.controller.enabled: false drives the world by hand instead (world.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,25 @@ static void log_push(rsim_engine *e, const rsim_log_entry *entry)
     RSIM_VEC_PUSH(e->result.log, *entry);
 }
 
+/* The controller's template after a verb (undo picks its revision by the ReplicaSets' own
+ * numbering): the object and the log name the same image, as a string of the spec. */
+static void follow_template(rsim_engine *e, rsim_log_entry *entry)
+{
+    const char *image = rsim_engine_control_image(e);
+    if (image == NULL || strcmp(image, e->obj.image) == 0) {
+        return;
+    }
+    for (size_t k = 0; k < e->obj.revs.n; k++) {
+        if (strcmp(e->obj.revs.items[k], image) == 0) {
+            e->obj.image = e->obj.revs.items[k];
+            e->obj.revision = (int64_t)k + 1;
+            entry->image = e->obj.image;
+            entry->revision = e->obj.revision;
+            return;
+        }
+    }
+}
+
 /* Event: apply the next operator action. Actions are sorted by time; each schedules the next,
  * so the queue holds one pending operator event at a time. */
 static void on_action(rsim_evq *q, void *arg)
@@ -26,8 +46,17 @@ static void on_action(rsim_evq *q, void *arg)
     const rsim_spec_action *a = &e->world->actions[e->next_action++];
     rsim_log_entry entry;
     rsim_engine_operator_apply(&e->obj, a, rsim_evq_now(q), &entry);
-    log_push(e, &entry);
-    rsim_engine_world_apply(e, a, rsim_evq_now(q));
+    if (e->control != NULL) {
+        bool changed = rsim_engine_control_verb(e, a, rsim_evq_now(q));
+        if (a->kind != RSIM_OP_START_ANALYSIS && a->kind != RSIM_OP_STOP_ANALYSIS) {
+            entry.changed = changed;
+        }
+        follow_template(e, &entry);
+        log_push(e, &entry);
+    } else {
+        log_push(e, &entry);
+        rsim_engine_world_apply(e, a, rsim_evq_now(q));
+    }
     rsim_engine_observe_apply(e, a, rsim_evq_now(q));
     if (e->next_action < e->world->n_actions) {
         const rsim_spec_action *next = &e->world->actions[e->next_action];
@@ -77,6 +106,7 @@ rsim_err rsim_engine_new(const rsim_scenario *scn,
     log_push(e, &start);
     rsim_engine_world_init(e);
     rsim_engine_observe_init(e);
+    rsim_engine_control_start(e);
     if (e->world->n_actions > 0) {
         rsim_evq_schedule(e->q, e->world->actions[0].at, RSIM_PHASE_OPERATOR, on_action, e);
     }
@@ -91,12 +121,17 @@ void rsim_engine_free(rsim_engine *e)
     }
     /* The queue goes first: pending cluster and traffic events point into the world. */
     rsim_evq_free(e->q);
+    rsim_engine_control_fini(e);
     rsim_engine_observe_fini(e);
     rsim_engine_world_fini(e);
     rsim_engine_operator_fini(&e->obj);
     free(e->result.log.items);
     free(e->result.rows.items);
     free(e->result.cells.items);
+    free(e->result.recs.items);
+    free(e->result.rec_rs.items);
+    free(e->result.rec_reasons.items);
+    free(e->result.phases.items);
     free(e);
 }
 

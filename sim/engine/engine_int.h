@@ -7,6 +7,7 @@
 
 #include "analysis.h"
 #include "cluster.h"
+#include "controller.h"
 #include "evq.h"
 #include "scenario.h"
 #include "traffic.h"
@@ -19,7 +20,34 @@ typedef enum rsim_log_kind {
     RSIM_LOG_POD,         /* a pod changed state */
     RSIM_LOG_ANALYSIS,    /* an AnalysisRun was created, changed phase, or could not be made */
     RSIM_LOG_MEASUREMENT, /* a measurement of an AnalysisRun completed */
+    RSIM_LOG_RECONCILE,   /* a controller pass (control.c) */
 } rsim_log_kind;
+
+/* One ReplicaSet as a controller pass left it: spec.replicas and the observed counts. */
+typedef struct rsim_reconcile_rs {
+    char hash[RSIM_CTL_NAMEMAX];
+    int64_t revision;
+    int32_t desired, current, ready, available;
+} rsim_reconcile_rs;
+
+/* What one controller pass wrote (docs/outputs.md, "reconcile" lines). */
+typedef struct rsim_reconcile_rec {
+    size_t first_rs, n_rs; /* into rsim_result.rec_rs */
+    bool weights_set;      /* status.canary.weights recorded */
+    int32_t canary_weight, stable_weight;
+    int32_t step; /* status.currentStepIndex, -1 unset */
+    rsim_ctl_phase phase;
+    bool abort;
+    char message[RSIM_CTL_MSGMAX];
+    size_t first_reason, n_reasons; /* NUL-separated event reasons in rsim_result.rec_reasons */
+} rsim_reconcile_rec;
+
+/* A change of the Rollout's phase or message. */
+typedef struct rsim_phase_change {
+    rsim_time t;
+    rsim_ctl_phase phase;
+    char message[RSIM_CTL_MSGMAX];
+} rsim_phase_change;
 
 /* One processed event, as written to the JSON Lines log. Strings are borrowed from the spec or
  * are static. */
@@ -50,6 +78,8 @@ typedef struct rsim_log_entry {
     double number;        /* that number */
     char text[128];       /* MEASUREMENT: the value as text */
     char message[256];    /* why it errored, failed or could not be created; "" when none */
+    /* RSIM_LOG_RECONCILE: */
+    size_t rec; /* index into rsim_result.recs */
 } rsim_log_entry;
 
 /* One ReplicaSet in one tick of the time series. Counts are of the tick (t - tick, t]. */
@@ -99,7 +129,11 @@ struct rsim_result {
     RSIM_VEC(rsim_log_entry) log;
     RSIM_VEC(rsim_series_row) rows;
     RSIM_VEC(rsim_series_cell) cells;
-    const rsim_engine *engine; /* the owner, for ground-truth queries (borrowed) */
+    RSIM_VEC(rsim_reconcile_rec) recs;  /* controller passes */
+    RSIM_VEC(rsim_reconcile_rs) rec_rs; /* their ReplicaSets */
+    RSIM_VEC(char) rec_reasons;         /* their event reasons */
+    RSIM_VEC(rsim_phase_change) phases; /* phase history (controller runs only) */
+    const rsim_engine *engine;          /* the owner, for ground-truth queries (borrowed) */
 };
 
 struct rsim_engine {
@@ -121,12 +155,17 @@ struct rsim_engine {
     RSIM_VEC(rsim_series_prev) prev;
     RSIM_VEC(int8_t) pod_logged;  /* last state logged per pod id, -1 none */
     struct rsim_observe *observe; /* owned: Prometheus and AnalysisRuns (observe.c), or NULL */
+    struct rsim_control *control; /* owned: the reconciler (control.c), or NULL when disabled */
 };
 
 /* The world (world.c): cluster and traffic, the time series, world actions. */
 void rsim_engine_world_init(rsim_engine *e);
 void rsim_engine_world_fini(rsim_engine *e);
-/* Applies a world action (setImage's new ReplicaSet, scale, setWeight) at now. */
+/* A new ReplicaSet in the cluster (0 replicas) with its time-series slot; returns its index. */
+uint32_t
+rsim_engine_world_add_rs(rsim_engine *e, const char *image, int64_t revision, const char *hash);
+/* Applies a world action (setImage's new ReplicaSet, scale, setWeight) at now; without a
+ * controller only (with one, the controller creates ReplicaSets). */
 void rsim_engine_world_apply(rsim_engine *e, const rsim_spec_action *a, rsim_time now);
 /* Settles traffic up to the end of the run and takes the last sample. */
 void rsim_engine_world_finish(rsim_engine *e, rsim_time now);
@@ -147,6 +186,21 @@ void rsim_engine_observe_column_name(const rsim_engine *e, size_t col, char *buf
  * non-decreasing t, so a whole column costs one pass over its measurements. */
 bool rsim_engine_observe_value(
     const rsim_engine *e, size_t col, rsim_time t, size_t *cursor, double *v);
+
+/* The reconciler (control.c). init (after the cluster exists, before traffic) builds the
+ * controller state in its steady state at t = 0 and creates the running revision's ReplicaSets;
+ * start (after observe) schedules the first passes. Both do nothing when spec.controller.enabled
+ * is false. */
+void rsim_engine_control_init(rsim_engine *e);
+void rsim_engine_control_start(rsim_engine *e);
+void rsim_engine_control_fini(rsim_engine *e);
+/* Sends an operator verb to the controller (setImage, undo, promote, ...) and triggers a pass;
+ * returns whether the verb changed the Rollout (spec or status). */
+bool rsim_engine_control_verb(rsim_engine *e, const rsim_spec_action *a, rsim_time now);
+/* The Rollout's template image now (a buffer of the controller; copy it), NULL without one. */
+const char *rsim_engine_control_image(const rsim_engine *e);
+/* The Rollout's phase and status.message now (Healthy and "" without a controller). */
+rsim_ctl_phase rsim_engine_control_phase(const rsim_engine *e, const char **message);
 
 /* Operator verbs (operator.c). */
 void rsim_engine_operator_init(rsim_rollout_obj *obj, const char *image);

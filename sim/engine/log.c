@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,6 +24,8 @@ static const char *kind_name(rsim_log_kind k)
         return "analysis";
     case RSIM_LOG_MEASUREMENT:
         return "measurement";
+    case RSIM_LOG_RECONCILE:
+        return "reconcile";
     }
     return "unknown";
 }
@@ -96,6 +99,40 @@ static void add_analysis_fields(cJSON *o, const rsim_log_entry *e)
     }
 }
 
+/* A controller pass: each ReplicaSet's desired/current/ready/available pods, the recorded
+ * weights, the step index, the phase and message, the abort flag and the event reasons. */
+static void add_reconcile_fields(cJSON *o, const rsim_result *r, const rsim_log_entry *e)
+{
+    const rsim_reconcile_rec *rec = &r->recs.items[e->rec];
+    cJSON *list = checked(cJSON_AddArrayToObject(o, "replicaSets"));
+    for (size_t i = 0; i < rec->n_rs; i++) {
+        const rsim_reconcile_rs *rs = &r->rec_rs.items[rec->first_rs + i];
+        cJSON *j = checked(cJSON_CreateObject());
+        add_str(j, "hash", rs->hash);
+        add_int(j, "revision", rs->revision);
+        add_int(j, "desired", rs->desired);
+        add_int(j, "current", rs->current);
+        add_int(j, "ready", rs->ready);
+        add_int(j, "available", rs->available);
+        cJSON_AddItemToArray(list, j);
+    }
+    if (rec->weights_set) {
+        cJSON *w = checked(cJSON_AddObjectToObject(o, "weights"));
+        add_int(w, "canary", rec->canary_weight);
+        add_int(w, "stable", rec->stable_weight);
+    }
+    add_int(o, "step", rec->step);
+    add_str(o, "phase", rsim_controller_phase_name(rec->phase));
+    add_str(o, "message", rec->message);
+    add_bool(o, "abort", rec->abort);
+    cJSON *ev = checked(cJSON_AddArrayToObject(o, "events"));
+    const char *p = rec->n_reasons ? &r->rec_reasons.items[rec->first_reason] : NULL;
+    for (size_t i = 0; i < rec->n_reasons; i++) {
+        cJSON_AddItemToArray(ev, checked(cJSON_CreateString(p)));
+        p += strlen(p) + 1;
+    }
+}
+
 static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
 {
     char dur[32];
@@ -125,6 +162,9 @@ static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
     case RSIM_LOG_ANALYSIS:
     case RSIM_LOG_MEASUREMENT:
         add_analysis_fields(o, e);
+        break;
+    case RSIM_LOG_RECONCILE:
+        add_reconcile_fields(o, r, e);
         break;
     }
     add_str(o, "image", e->image ? e->image : "");
@@ -178,6 +218,17 @@ void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_
         snprintf(buf, size, "%8s  analysis %s/%s %s %s%s%.200s", dur, e->analysis, e->metric,
                  e->phase, e->text, e->message[0] ? " " : "", e->message);
         return;
+    case RSIM_LOG_RECONCILE: {
+        const rsim_reconcile_rec *rec = &r->recs.items[e->rec];
+        char w[48] = "";
+        if (rec->weights_set) {
+            snprintf(w, sizeof w, ", weight %d", (int)rec->canary_weight);
+        }
+        snprintf(buf, size, "%8s  reconcile: %s, step %d%s%s%.200s", dur,
+                 rsim_controller_phase_name(rec->phase), (int)rec->step, w,
+                 rec->message[0] ? ": " : "", rec->message);
+        return;
+    }
     case RSIM_LOG_OPERATOR:
         break;
     }

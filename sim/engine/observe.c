@@ -502,6 +502,30 @@ static void stop_run(struct rsim_observe *o, const rsim_spec_action *a, rsim_tim
 
 /* ---- lifecycle ---- */
 
+/* What some query of the run may select: every Prometheus query of every template loaded (any
+ * of them may be started, with arguments known only then), the recording rules and the alert
+ * rules. Nothing is written from the raw series, so leaving the rest out changes no output. */
+static rsim_metrics_needs scenario_needs(const rsim_engine *e)
+{
+    const rsim_spec_metrics *m = &e->world->metrics;
+    rsim_metrics_needs needs = {false, false};
+    for (size_t i = 0; i < e->spec->n_templates; i++) {
+        const rsim_spec_analysis_template *tp = &e->spec->templates[i];
+        for (size_t k = 0; k < tp->n_metrics; k++) {
+            if (tp->metrics[k].prometheus) {
+                rsim_metrics_needs_add_text(&needs, &m->series, tp->metrics[k].prometheus->query);
+            }
+        }
+    }
+    for (size_t i = 0; i < m->n_recording_rules; i++) {
+        rsim_metrics_needs_add_text(&needs, &m->series, m->recording_rules[i].expr);
+    }
+    for (size_t i = 0; i < m->n_alert_rules; i++) {
+        rsim_metrics_needs_add_text(&needs, &m->series, m->alert_rules[i].expr);
+    }
+    return needs;
+}
+
 void rsim_engine_observe_init(rsim_engine *e)
 {
     const rsim_spec_world *w = e->world;
@@ -520,6 +544,10 @@ void rsim_engine_observe_init(rsim_engine *e)
     rsim_metrics_source src = {read_pod, e};
     o->scraper =
         rsim_metrics_scraper_new(o->store, &w->metrics, e->q, e->seed, e->replication, &src);
+    rsim_metrics_needs needs = scenario_needs(e);
+    rsim_metrics_scraper_set_needs(o->scraper, &needs);
+    /* No query reads a pod's histogram: pod reads need not draw latency at all. */
+    rsim_traffic_set_pod_latency(e->traffic, needs.latency);
     o->opts.lookback_ms = w->metrics.lookback_delta;
     o->opts.prom_major = w->metrics.prometheus_major;
     o->provider.start = provider_start;

@@ -199,6 +199,26 @@ static cJSON *totals_json(const rsim_result *r)
     put_u64(users, "population", (uint64_t)e->world->traffic.users);
     put_u64(users, "hitByFault", rsim_traffic_users_hit(e->traffic));
     need(cJSON_AddItemToObject(o, "faults", faults_json(e)) ? o : NULL);
+    /* The Rollout's phase at the end and each change of phase or message (controller runs;
+     * null and [] when the world is driven by hand). */
+    if (e->control != NULL) {
+        const char *message = "";
+        rsim_ctl_phase phase = rsim_engine_control_phase(e, &message);
+        need(cJSON_AddStringToObject(o, "phase", rsim_controller_phase_name(phase)));
+        need(cJSON_AddStringToObject(o, "message", message));
+    } else {
+        need(cJSON_AddNullToObject(o, "phase"));
+        need(cJSON_AddNullToObject(o, "message"));
+    }
+    cJSON *hist = need(cJSON_AddArrayToObject(o, "phaseHistory"));
+    for (size_t i = 0; i < r->phases.n; i++) {
+        const rsim_phase_change *pc = &r->phases.items[i];
+        cJSON *j = need(cJSON_CreateObject());
+        put_u64(j, "t", (uint64_t)pc->t);
+        need(cJSON_AddStringToObject(j, "phase", rsim_controller_phase_name(pc->phase)));
+        need(cJSON_AddStringToObject(j, "message", pc->message));
+        need(cJSON_AddItemToArray(hist, j) ? hist : NULL);
+    }
     return o;
 }
 
@@ -250,16 +270,35 @@ rsim_err rsim_result_write_summary(const rsim_result *r, FILE *out)
             r->scenario ? r->scenario : "", (unsigned long long)r->seed, dur);
     char line[512];
     for (size_t i = 0; i < r->log.n; i++) {
-        if (r->log.items[i].kind == RSIM_LOG_POD || r->log.items[i].kind == RSIM_LOG_MEASUREMENT) {
+        rsim_log_kind k = r->log.items[i].kind;
+        if (k == RSIM_LOG_POD || k == RSIM_LOG_MEASUREMENT || k == RSIM_LOG_RECONCILE) {
             continue;
         }
         rsim_result_event_describe(r, i, line, sizeof(line));
         fprintf(out, "%s\n", line);
     }
     summary_revisions(r, out);
-    fputs("\nModelled: pods, traffic, faults and their ground truth, Prometheus and the\n"
-          "AnalysisRuns the operator timeline starts. Not yet modelled: the controller, so\n"
-          "nothing reacts to an analysis verdict by itself.\n",
-          out);
+    const rsim_engine *e = r->engine;
+    if (e->control != NULL) {
+        fputs("\nphase history:\n", out);
+        for (size_t i = 0; i < r->phases.n; i++) {
+            const rsim_phase_change *pc = &r->phases.items[i];
+            rsim_util_format_duration(pc->t, dur, sizeof(dur));
+            fprintf(out, "%8s  %s%s%.300s\n", dur, rsim_controller_phase_name(pc->phase),
+                    pc->message[0] ? ": " : "", pc->message);
+        }
+        const char *message = "";
+        rsim_ctl_phase phase = rsim_engine_control_phase(e, &message);
+        fprintf(out, "final phase: %s%s%.300s\n", rsim_controller_phase_name(phase),
+                message[0] ? ": " : "", message);
+        fputs("\nModelled: pods, traffic, faults and their ground truth, Prometheus, the\n"
+              "AnalysisRuns and the Argo Rollouts controller that reacts to them.\n",
+              out);
+    } else {
+        fputs("\nModelled: pods, traffic, faults and their ground truth, Prometheus and the\n"
+              "AnalysisRuns the operator timeline starts. The controller is off\n"
+              "(spec.controller.enabled: false): the operator drives the world by hand.\n",
+              out);
+    }
     return ferror(out) ? RSIM_EIO : RSIM_OK;
 }

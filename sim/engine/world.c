@@ -1,7 +1,9 @@
 /* world.c - the world of a run: the cluster and the traffic over it, the per-tick time series,
  * and the world actions of the operator timeline (a new template's ReplicaSet, scale,
  * setWeight). The Rollout's first revision is running when the run starts: its pods are
- * available and serving at t = 0, as in a cluster in steady state. */
+ * available and serving at t = 0, as in a cluster in steady state. With a controller
+ * (control.c) the controller names and creates the ReplicaSets; without one (a scenario driven
+ * by hand) they are made here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,13 @@ static uint32_t rs_for_image(rsim_engine *e, const char *image, int64_t revision
     if (revision <= 0) {
         revision = (int64_t)rsim_cluster_rs_count(e->cluster) + 1;
     }
-    rs = rsim_cluster_add_rs(e->cluster, image, revision, hash);
+    return rsim_engine_world_add_rs(e, image, revision, hash);
+}
+
+uint32_t
+rsim_engine_world_add_rs(rsim_engine *e, const char *image, int64_t revision, const char *hash)
+{
+    uint32_t rs = rsim_cluster_add_rs(e->cluster, image, revision, hash);
     rsim_series_prev zero = {0};
     while (e->prev.n <= rs) {
         RSIM_VEC_PUSH(e->prev, zero);
@@ -129,7 +137,8 @@ void rsim_engine_world_init(rsim_engine *e)
     const rsim_spec_world *w = e->world;
     e->cluster = rsim_cluster_new(w, e->rollout, e->q, e->seed, e->replication);
     e->stable_rs = RSIM_CLUSTER_NO_RS;
-    if (e->rollout && e->obj.image[0]) {
+    rsim_engine_control_init(e);
+    if (e->control == NULL && e->rollout && e->obj.image[0]) {
         e->stable_rs = rs_for_image(e, e->obj.image, 1);
         int64_t replicas = e->rollout->replicas.value;
         rsim_cluster_scale_rs_ready(e->cluster, e->stable_rs, replicas);

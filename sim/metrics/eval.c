@@ -275,36 +275,90 @@ static void table_init(ev *e, table *t, size_t n)
 
 /* ---- selectors ---- */
 
-/* The series a selector's matchers select, as a list of ids in label order (borrowed). */
-static const rsim_metrics_series *candidates(const ev *e, const rsim_promql_node *n, size_t *count)
+/* A selector's matchers resolved against the store once per evaluation: label names and
+ * equality values become interned pointers, so that testing a series compares pointers instead
+ * of strings; a matcher every series satisfies is dropped, one no series can satisfy empties
+ * the selection. */
+typedef struct plan_matcher {
+    const rsim_promql_matcher *m;
+    const char *name;  /* interned label name */
+    const char *value; /* EQ with a non-empty value: the interned value; else NULL */
+} plan_matcher;
+
+typedef struct sel_plan {
+    const rsim_metrics_series *ids; /* candidates, in label order; borrowed */
+    size_t n_ids;
+    plan_matcher *pm; /* in the scratch */
+    size_t n;
+} sel_plan;
+
+/* The candidates of a selector (the series of its metric name, or every series) and its plan. */
+static sel_plan plan_selector(ev *e, const rsim_promql_node *n)
 {
-    const char *metric = NULL;
+    sel_plan p = {NULL, 0, NULL, 0};
+    size_t by_name = SIZE_MAX;
     for (size_t i = 0; i < n->u.sel.n_matchers; i++) {
         const rsim_promql_matcher *m = &n->u.sel.matchers[i];
         if (m->op == RSIM_PROMQL_MATCH_EQ && is_name(m->name)) {
-            metric = m->value;
+            by_name = i;
         }
     }
-    if (!metric) {
-        *count = e->s->sorted.n;
-        return e->s->sorted.items;
-    }
-    for (size_t i = 0; i < e->s->names.n; i++) {
-        if (strcmp(e->s->names.items[i].name, metric) == 0) {
-            *count = e->s->names.items[i].ids.n;
-            return e->s->names.items[i].ids.items;
+    if (by_name == SIZE_MAX) {
+        p.ids = e->s->sorted.items;
+        p.n_ids = e->s->sorted.n;
+    } else {
+        const char *metric = n->u.sel.matchers[by_name].value;
+        for (size_t i = 0; i < e->s->names.n; i++) {
+            if (strcmp(e->s->names.items[i].name, metric) == 0) {
+                p.ids = e->s->names.items[i].ids.items;
+                p.n_ids = e->s->names.items[i].ids.n;
+                break;
+            }
         }
     }
-    *count = 0;
-    return NULL;
-}
-
-static bool series_matches(const rsim_metrics_series_rec *r, const rsim_promql_node *n)
-{
+    if (p.n_ids == 0) {
+        return p;
+    }
+    p.pm = salloc(e->sc, (n->u.sel.n_matchers + 1) * sizeof(*p.pm));
     for (size_t i = 0; i < n->u.sel.n_matchers; i++) {
         const rsim_promql_matcher *m = &n->u.sel.matchers[i];
-        if (!rsim_promql_matcher_is_match(
-                m, rsim_metrics_labels_get(r->labels, r->n_labels, m->name))) {
+        if (i == by_name) {
+            continue; /* every candidate has that name */
+        }
+        const char *name = rsim_metrics_intern_find(e->s, m->name);
+        if (!name) {
+            /* No series has the label: it reads as "" everywhere. */
+            if (!rsim_promql_matcher_is_match(m, "")) {
+                p.n_ids = 0;
+                return p;
+            }
+            continue;
+        }
+        const char *want = NULL;
+        if (m->op == RSIM_PROMQL_MATCH_EQ && m->value[0]) {
+            want = rsim_metrics_intern_find(e->s, m->value);
+            if (!want) {
+                p.n_ids = 0; /* no series has that value for any label */
+                return p;
+            }
+        }
+        p.pm[p.n++] = (plan_matcher){m, name, want};
+    }
+    return p;
+}
+
+static bool series_matches(const rsim_metrics_series_rec *r, const sel_plan *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const plan_matcher *pm = &p->pm[i];
+        const char *v = "";
+        for (size_t k = 0; k < r->n_labels; k++) {
+            if (r->labels[k].name == pm->name) {
+                v = r->labels[k].value;
+                break;
+            }
+        }
+        if (pm->value ? v != pm->value : !rsim_promql_matcher_is_match(pm->m, v)) {
             return false;
         }
     }
@@ -330,14 +384,15 @@ static size_t lower_bound(const rsim_metrics_series_rec *r, rsim_time lo, bool o
 
 static void eval_instant_selector(ev *e, const rsim_promql_node *n, value *out)
 {
-    size_t nc;
-    const rsim_metrics_series *ids = candidates(e, n, &nc);
+    sel_plan plan = plan_selector(e, n);
+    size_t nc = plan.n_ids;
+    const rsim_metrics_series *ids = plan.ids;
     out->v = salloc(e->sc, (nc ? nc : 1) * sizeof(*out->v));
     out->n = 0;
     rsim_time ref = e->t - n->u.sel.offset_ms;
     for (size_t i = 0; i < nc; i++) {
         const rsim_metrics_series_rec *r = &e->s->series.items[ids[i]];
-        if (!series_matches(r, n)) {
+        if (!series_matches(r, &plan)) {
             continue;
         }
         /* newest point with t <= ref */
@@ -487,15 +542,16 @@ static bool instant_rate(span s, double *out)
 
 static void eval_range_func(ev *e, rsim_promql_func fn, const rsim_promql_node *sel, value *out)
 {
-    size_t nc;
-    const rsim_metrics_series *ids = candidates(e, sel, &nc);
+    sel_plan plan = plan_selector(e, sel);
+    size_t nc = plan.n_ids;
+    const rsim_metrics_series *ids = plan.ids;
     out->v = salloc(e->sc, (nc ? nc : 1) * sizeof(*out->v));
     out->n = 0;
     rsim_time hi = e->t - sel->u.sel.offset_ms;
     rsim_time lo = hi - sel->u.sel.range_ms;
     for (size_t i = 0; i < nc; i++) {
         const rsim_metrics_series_rec *r = &e->s->series.items[ids[i]];
-        if (!series_matches(r, sel)) {
+        if (!series_matches(r, &plan)) {
             continue;
         }
         span s = range_span(e, r, lo, hi);

@@ -17,6 +17,7 @@
 
 #include "evq.h"
 #include "expr.h"
+#include "promql.h"
 #include "spec.h"
 
 /* Prometheus' default --query.lookback-delta. */
@@ -202,6 +203,29 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
  * come next, written one interval and a tenth after that (scrape.go endOfRunStaleness). An
  * unknown or removed id is ignored. */
 void rsim_metrics_scraper_remove_target(rsim_metrics_scraper *s, uint32_t id, rsim_time now);
+
+/* Which of a target's exporter series the run's queries can select (needs.c,
+ * docs/modules/metrics.md §Exported series). Start from all false and add every query the run
+ * may evaluate: analysis queries, recording rules, alert rules. */
+typedef struct rsim_metrics_needs {
+    bool requests; /* the request counter (spec.metrics.series.requests) */
+    bool latency;  /* the latency histogram (its _bucket, _sum and _count series) */
+} rsim_metrics_needs;
+
+/* Adds to *needs what the selectors of query can select under the series names of ser: a
+ * selector naming a series selects it; a selector without a metric name, or with a matcher on
+ * __name__ besides its name, selects everything. */
+void rsim_metrics_needs_add(rsim_metrics_needs *needs,
+                            const rsim_spec_series *ser,
+                            const rsim_promql *query);
+/* As rsim_metrics_needs_add for query text as written, placeholders kept (they are known only
+ * when a run starts): text that does not parse selects everything. NULL adds nothing. */
+void rsim_metrics_needs_add_text(rsim_metrics_needs *needs,
+                                 const rsim_spec_series *ser,
+                                 const char *text);
+/* Exports only the series in *needs from now on (the default exports everything). Set it
+ * before the first scrape: a family left out is never created, so no query can tell. */
+void rsim_metrics_scraper_set_needs(rsim_metrics_scraper *s, const rsim_metrics_needs *needs);
 
 /* Whether the metrics backend is down at t (inside an outage [at, at + duration)). */
 bool rsim_metrics_scraper_down(const rsim_metrics_scraper *s, rsim_time t);

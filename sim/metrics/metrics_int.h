@@ -38,6 +38,10 @@ struct rsim_metrics_store {
     size_t by_hash_cap;
 };
 
+/* The interned copy of str, or NULL when no label name or value of the store is str (then no
+ * series carries it). Does not intern. */
+const char *rsim_metrics_intern_find(const rsim_metrics_store *s, const char *str);
+
 /* Hash of a label set, as used by the series table (FNV-1a over name\0value\0...). */
 uint64_t rsim_metrics_labels_hash(const rsim_metrics_label *labels, size_t n_labels);
 

@@ -55,7 +55,8 @@ struct rsim_metrics_scraper {
     rule_state *rules;             /* m->n_recording_rules */
     rsim_metrics_result result;    /* reused by rule evaluations */
     rsim_metrics_query_opts opts;
-    char (*le)[32]; /* the le label values, n_buckets + 1 */
+    char (*le)[32];           /* the le label values, n_buckets + 1 */
+    rsim_metrics_needs needs; /* the series exported */
     rsim_metrics_scrape_stats stats;
 };
 
@@ -205,11 +206,19 @@ static void on_scrape(rsim_evq *q, void *arg)
     memset(&c, 0, sizeof c);
     if (rsim_metrics_scraper_down(s, now)) {
         s->stats.skipped++;
+    } else if (!s->needs.requests && !s->needs.latency) {
+        /* Nothing of it can be selected: the exporter need not be read. */
+        s->stats.scrapes++;
+        t->last = now;
     } else if (s->src.read(s->src.arg, t->id, now, &c)) {
         s->stats.scrapes++;
-        put_status(s, t, &t->ok, "200", c.ok, now);
-        put_status(s, t, &t->err, "500", c.err, now);
-        put_histogram(s, t, &c, now);
+        if (s->needs.requests) {
+            put_status(s, t, &t->ok, "200", c.ok, now);
+            put_status(s, t, &t->err, "500", c.err, now);
+        }
+        if (s->needs.latency) {
+            put_histogram(s, t, &c, now);
+        }
         t->last = now;
     }
     schedule_scrape(t, now + s->m->scrape_interval);
@@ -392,6 +401,8 @@ rsim_metrics_scraper *rsim_metrics_scraper_new(rsim_metrics_store *store,
     s->src = *src;
     s->opts.lookback_ms = m->lookback_delta;
     s->opts.prom_major = m->prometheus_major;
+    s->needs.requests = true;
+    s->needs.latency = true;
     rsim_metrics_result_init(&s->result);
     s->le = rsim_xcalloc(m->series.n_buckets + 1, sizeof *s->le);
     for (size_t i = 0; i < m->series.n_buckets; i++) {
@@ -434,6 +445,11 @@ void rsim_metrics_scraper_free(rsim_metrics_scraper *s)
     free(s->le);
     rsim_metrics_result_fini(&s->result);
     free(s);
+}
+
+void rsim_metrics_scraper_set_needs(rsim_metrics_scraper *s, const rsim_metrics_needs *needs)
+{
+    s->needs = *needs;
 }
 
 rsim_time rsim_metrics_scraper_offset(const rsim_metrics_scraper *s, uint32_t id)

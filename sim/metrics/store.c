@@ -87,6 +87,21 @@ static const char *intern(rsim_metrics_store *s, const char *str)
     return s->strs[h];
 }
 
+const char *rsim_metrics_intern_find(const rsim_metrics_store *s, const char *str)
+{
+    if (s->strs_cap == 0) {
+        return NULL;
+    }
+    size_t h = (size_t)rsim_util_hash64(str, strlen(str)) & (s->strs_cap - 1);
+    while (s->strs[h]) {
+        if (strcmp(s->strs[h], str) == 0) {
+            return s->strs[h];
+        }
+        h = (h + 1) & (s->strs_cap - 1);
+    }
+    return NULL;
+}
+
 /* ---- label sets ---- */
 
 uint64_t rsim_metrics_labels_hash(const rsim_metrics_label *labels, size_t n_labels)

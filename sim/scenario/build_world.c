@@ -289,6 +289,7 @@ static void default_world(rsim_spec_world *w)
     w->analysis.job_run_time = dist_fixed(RSIM_SEC(30)); /* [D] */
     w->analysis.job_requests = 10;                       /* [D] */
 
+    w->controller.enabled = true;
     w->controller.resync_period = RSIM_MIN(15); /* argo-rollouts controller.go [A] */
     w->on_call.reaction_time = RSIM_MIN(5);     /* SRE book ch. 11 [A] */
     w->slo.objective = 0.999;                   /* [D] */
@@ -1111,6 +1112,7 @@ static void build_misc(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
 
     if ((n = get_map(spec, "controller")) != NULL) {
         rsim_spec_controller *c = &w->controller;
+        c->enabled = get_bool(n, "enabled", c->enabled);
         c->processing_delay =
             get_dur(b, n, "processingDelay", "spec.controller", DUR_NONNEG, c->processing_delay);
         c->resync_period =

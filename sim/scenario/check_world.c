@@ -179,6 +179,16 @@ bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
             a->kind != RSIM_OP_SET_WEIGHT) {
             continue;
         }
+        if ((a->kind == RSIM_OP_SCALE || a->kind == RSIM_OP_SET_WEIGHT) && w->controller.enabled) {
+            /* The reconciler owns replica counts and weights: a manual write would fight it. */
+            rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = a->loc};
+            snprintf(path, sizeof path, "spec.operator[%zu].%s", a->index,
+                     rsim_spec_op_name(a->kind));
+            rsim_schema_error(&ctx->sc, &at, path,
+                              "%s is a manual world action; it needs spec.controller.enabled: "
+                              "false",
+                              rsim_spec_op_name(a->kind));
+        }
         snprintf(path, sizeof path, "spec.operator[%zu].%s.image", a->index,
                  rsim_spec_op_name(a->kind));
         if (!has_version(w, a->image)) {

@@ -647,6 +647,7 @@ SCHEMA(analysis_schema, "Scenario.spec.analysis", analysis_fields, NULL);
 
 /* controller, on-call, SLO, feature flags */
 static const rsim_schema_field controller_fields[] = {
+    BOOLF("enabled"),
     DUR("processingDelay"),
     DUR("resyncPeriod"),
 };

@@ -277,6 +277,7 @@ typedef struct rsim_spec_analysis_world {
 /* ---- controller, on-call human, SLO, feature flags ---- */
 
 typedef struct rsim_spec_controller {
+    bool enabled;               /* the reconciler drives the Rollout (default true) */
     rsim_time processing_delay; /* watched change -> reconcile runs, ms */
     rsim_time resync_period;    /* periodic full resync, ms */
 } rsim_spec_controller;

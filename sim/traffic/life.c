@@ -179,6 +179,7 @@ rsim_traffic *rsim_traffic_new(const rsim_spec_world *w,
     t->rng_latency = rsim_rng_new(seed, replication, "traffic/latency");
     t->rng_flags = rsim_rng_new(seed, replication, "traffic/flags");
     build_grid(t);
+    t->pod_latency = true;
     build_classes(t);
     build_faults(t);
     memset(&t->flag, 0, sizeof(t->flag));

@@ -56,9 +56,12 @@ static void draw_coarse(rsim_traffic *t, lat_pool *p)
             continue;
         }
         p->coarse[j] += n;
-        r->pend_b[j] += n;
-        /* Conditional mean of the bucket times its count: the exact expectation of the sum. */
-        r->pend_bsum[j] += p->c_mean[j] * (double)n;
+        if (t->pod_latency) {
+            r->pend_b[j] += n;
+            /* Conditional mean of the bucket times its count: the exact expectation of the
+             * sum. */
+            r->pend_bsum[j] += p->c_mean[j] * (double)n;
+        }
     }
     p->undrawn = 0;
     p->fine_pending = true;
@@ -164,10 +167,16 @@ static pod_state *pod_at(rsim_traffic *t, uint32_t id)
 
 /* ---- per-pod counters: the pod tree (docs/modules/traffic.md "Per-pod counters") ---- */
 
-/* Categories per node: ok, err, then one per metrics bucket. */
+/* Categories per node: ok, err, then one per metrics bucket (only when pods' histograms are
+ * read: rsim_traffic_set_pod_latency). */
 static size_t n_cat(const rsim_traffic *t)
 {
-    return 2 + t->n_coarse;
+    return 2 + (t->pod_latency ? t->n_coarse : 0);
+}
+
+void rsim_traffic_set_pod_latency(rsim_traffic *t, bool on)
+{
+    t->pod_latency = on;
 }
 
 void rsim_traffic_pod_tree_fini(pod_tree *tr)
@@ -266,7 +275,9 @@ static bool tree_build(rsim_traffic *t, uint32_t rs)
  * tree exists. */
 static void tree_fill_root(rsim_traffic *t, uint32_t rs)
 {
-    rsim_traffic_pool_draw_rs(t, rs);
+    if (t->pod_latency) {
+        rsim_traffic_pool_draw_rs(t, rs);
+    }
     rs_state *r = &t->rs[rs];
     pod_tree *tr = &r->tree;
     if (r->pend_ok == 0 && r->pend_err == 0) {
@@ -275,7 +286,7 @@ static void tree_fill_root(rsim_traffic *t, uint32_t rs)
     uint64_t *c = tr->cnt;
     c[0] += r->pend_ok;
     c[1] += r->pend_err;
-    for (size_t j = 0; j < t->n_coarse; j++) {
+    for (size_t j = 0; t->pod_latency && j < t->n_coarse; j++) {
         c[2 + j] += r->pend_b[j];
         tr->sum[j] += r->pend_bsum[j];
         r->pend_b[j] = 0;
@@ -338,7 +349,7 @@ static void tree_deliver(rsim_traffic *t, pod_tree *tr, size_t v)
     p->err += c[1];
     c[0] = 0;
     c[1] = 0;
-    for (size_t j = 0; j < t->n_coarse; j++) {
+    for (size_t j = 0; t->pod_latency && j < t->n_coarse; j++) {
         p->b[j] += c[2 + j];
         p->sum += s[j];
         c[2 + j] = 0;
@@ -371,7 +382,9 @@ void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs)
     rs_state *r = &t->rs[rs];
     pod_tree *tr = &r->tree;
     if (!tr->built) {
-        rsim_traffic_pool_draw_rs(t, rs);
+        if (t->pod_latency) {
+            rsim_traffic_pool_draw_rs(t, rs);
+        }
         if (r->pend_ok == 0 && r->pend_err == 0) {
             return; /* nothing to split: no tree needed */
         }

@@ -316,7 +316,9 @@ static void eval_overload(rsim_traffic *t, rs_state *r, double rate, rsim_time x
         }
     }
     double lambda = pods > 0 ? rate / (double)pods : 0.0;
-    if (lambda != r->lambda || s != r->service_ms) {
+    /* An unchanged load read over pieces of other lengths differs in the last bits of its rate
+     * (mass / length): keep the queue's answer, which costs O(workers + queue), for those. */
+    if (fabs(lambda - r->lambda) > 1e-12 * lambda || s != r->service_ms) {
         r->lambda = lambda;
         r->service_ms = s;
         r->mm = rsim_traffic_mmck_eval(lambda, cap->workers, s, cap->queue);

@@ -176,6 +176,12 @@ double rsim_traffic_latency_quantile(rsim_traffic *t, uint32_t rs, double q);
 
 /* The metrics' latency bucket bounds (ms, ascending) used for per-pod histograms. */
 size_t rsim_traffic_bucket_bounds(const rsim_traffic *t, const double **bounds_ms);
+/* Whether per-pod counters carry the latency histogram (on by default). Off, the latency of
+ * the requests pods serve is never drawn for them: rsim_traffic_pod's buckets and latency_sum_ms
+ * stay zero and a read splits only the 2xx and 5xx counts (the revision-level latency, the fine
+ * histogram and the quantiles are unaffected). Set it before the first per-pod read; when no
+ * query can read a pod's histogram, off saves most of the cost of a read. */
+void rsim_traffic_set_pod_latency(rsim_traffic *t, bool on);
 /* Per-pod counters of pod id, exact up to the settled time (the revision's pending counts are
  * split over its pods first). A pod that never served has zero counters. */
 rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id);

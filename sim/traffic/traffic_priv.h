@@ -166,7 +166,8 @@ struct rsim_traffic {
     size_t n_faults;
     fault_state *faults;
 
-    size_t n_coarse; /* metrics buckets + 1 */
+    size_t n_coarse;  /* metrics buckets + 1 */
+    bool pod_latency; /* per-pod reads carry the latency histogram (rsim_traffic_set_pod_latency) */
     double *coarse_b;
     size_t n_fine;
     double *fine_b;    /* upper bounds, last +Inf */

@@ -296,6 +296,40 @@ static void test_metrics_scalar_and_nan_ratio(void **state)
     rsim_metrics_store_free(s);
 }
 
+/* Matchers on labels or values no series has, as Prometheus reads them: a missing label is
+ * the empty string. */
+static void test_metrics_matchers_on_absent_labels_and_values(void **state)
+{
+    (void)state;
+    rsim_metrics_store *s = rsim_metrics_store_new(0);
+    rsim_metrics_series a = add(s, "up", "a");
+    rsim_metrics_series b = add(s, "up", "b");
+    rsim_metrics_series c = add(s, "total", "a");
+    rsim_metrics_append(s, a, 0, 1);
+    rsim_metrics_append(s, b, 0, 2);
+    rsim_metrics_append(s, c, 0, 3);
+    rsim_metrics_result r;
+    rsim_metrics_result_init(&r);
+    assert_int_equal(eval(s, "up{zone=\"\"}", 0, 3, &r), 2);
+    assert_int_equal(eval(s, "up{zone=\"eu\"}", 0, 3, &r), 0);
+    assert_int_equal(eval(s, "up{zone!=\"eu\"}", 0, 3, &r), 2);
+    assert_int_equal(eval(s, "up{zone=~\"e.*\"}", 0, 3, &r), 0);
+    assert_int_equal(eval(s, "up{zone!~\"e.*\"}", 0, 3, &r), 2);
+    assert_int_equal(eval(s, "up{pod=\"c\"}", 0, 3, &r), 0);
+    assert_int_equal(eval(s, "up{pod!=\"c\"}", 0, 3, &r), 2);
+    assert_int_equal(eval(s, "up{pod=\"b\"}", 0, 3, &r), 1);
+    assert_near(r.samples[0].value, 2, 0);
+    /* "total" is a value of __name__, not of pod. */
+    assert_int_equal(eval(s, "up{pod=\"total\"}", 0, 3, &r), 0);
+    assert_int_equal(eval(s, "{pod=\"a\"}", 0, 3, &r), 2);
+    assert_int_equal(eval(s, "{__name__=\"up\",pod=\"a\"}", 0, 3, &r), 1);
+    assert_int_equal(eval(s, "{__name__!=\"up\",pod=\"a\"}", 0, 3, &r), 1);
+    assert_near(r.samples[0].value, 3, 0);
+    assert_int_equal(eval(s, "nothing", 0, 3, &r), 0);
+    rsim_metrics_result_fini(&r);
+    rsim_metrics_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_metrics_error_step_first_visible),
         cmocka_unit_test(test_metrics_evaluation_errors),
         cmocka_unit_test(test_metrics_scalar_and_nan_ratio),
+        cmocka_unit_test(test_metrics_matchers_on_absent_labels_and_values),
     };
     return cmocka_run_group_tests_name("unit.metrics", tests, NULL, NULL);
 }

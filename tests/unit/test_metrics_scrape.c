@@ -3,7 +3,8 @@
  * point after the target appears, exporter series with the configured names and labels (status
  * children only once used, cumulative le buckets), end-of-run staleness of a removed target,
  * recording rules on the evaluation grid (with staleness of vanished output), and outages
- * (no scrapes, no rules). What queries compute from the samples is pinned by test_metrics.c. */
+ * (no scrapes, no rules), and the series exported only when some query can select them.
+ * What queries compute from the samples is pinned by test_metrics.c. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,6 +221,94 @@ static void test_metrics_scrape_series_carry_the_configured_labels(void **state)
     world_fini(&w);
 }
 
+/* What a query text can select, under base_spec's names. */
+static rsim_metrics_needs needs_of(const char *text)
+{
+    rsim_spec_metrics m = base_spec();
+    rsim_metrics_needs n = {false, false};
+    rsim_metrics_needs_add_text(&n, &m.series, text);
+    return n;
+}
+
+static void test_metrics_scrape_needs_follow_the_selectors(void **state)
+{
+    (void)state;
+    rsim_metrics_needs n = needs_of("sum(rate(http_requests_total{code=~\"5..\","
+                                    "rollouts_pod_template_hash=\"{{args.hash}}\"}[1m]))");
+    assert_true(n.requests);
+    assert_false(n.latency);
+    n = needs_of("histogram_quantile(0.9, sum by (le) (rate("
+                 "http_request_duration_seconds_bucket[5m])))");
+    assert_false(n.requests);
+    assert_true(n.latency);
+    n = needs_of("http_request_duration_seconds_count / http_request_duration_seconds_sum");
+    assert_false(n.requests);
+    assert_true(n.latency);
+    /* Other metrics (a recording rule's output, another exporter) select nothing of ours. */
+    n = needs_of("job:errors:ratio5m > 0.1 + scalar(vector(1))");
+    assert_false(n.requests);
+    assert_false(n.latency);
+    n = needs_of("up");
+    assert_false(n.requests || n.latency);
+    /* A base name without a histogram suffix is not the histogram. */
+    n = needs_of("http_request_duration_seconds");
+    assert_false(n.requests || n.latency);
+    /* No metric name, a __name__ matcher, or text that does not parse: anything. */
+    n = needs_of("sum(rate({job=\"shop\"}[1m]))");
+    assert_true(n.requests && n.latency);
+    n = needs_of("{__name__=~\"http_.*\"}");
+    assert_true(n.requests && n.latency);
+    n = needs_of("http_requests_total{__name__=~\"http_.*\"}");
+    assert_true(n.requests && n.latency);
+    n = needs_of("rate(http_requests_total[{{args.window}}])");
+    assert_true(n.requests && n.latency);
+    /* NULL adds nothing. */
+    rsim_spec_metrics m = base_spec();
+    rsim_metrics_needs none = {false, false};
+    rsim_metrics_needs_add_text(&none, &m.series, NULL);
+    assert_false(none.requests || none.latency);
+}
+
+static void test_metrics_scrape_exports_only_what_is_needed(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    world w;
+    world_init(&w, &m, 1);
+    rsim_metrics_needs only_requests = {true, false};
+    rsim_metrics_scraper_set_needs(w.scraper, &only_requests);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(30));
+    double v = 0;
+    assert_int_equal(query(w.store, "http_requests_total{code=\"200\"}", RSIM_SEC(30), &v), 1);
+    assert_near(v, 300, 1e-9);
+    assert_int_equal(query(w.store, "http_request_duration_seconds_count", RSIM_SEC(30), &v), 0);
+    assert_int_equal(rsim_metrics_series_count(w.store), 1);
+    world_fini(&w);
+
+    /* Nothing needed: the exporter is not even read, and no series exists. */
+    world_init(&w, &m, 1);
+    rsim_metrics_needs nothing = {false, false};
+    rsim_metrics_scraper_set_needs(w.scraper, &nothing);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(30));
+    assert_int_equal(w.f.reads[0], 0);
+    assert_int_equal(rsim_metrics_series_count(w.store), 0);
+    assert_int_equal(rsim_metrics_scraper_stats(w.scraper).scrapes, 3);
+    world_fini(&w);
+
+    /* Only the histogram: no request counter. */
+    world_init(&w, &m, 1);
+    rsim_metrics_needs only_latency = {false, true};
+    rsim_metrics_scraper_set_needs(w.scraper, &only_latency);
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(30));
+    assert_int_equal(query(w.store, "http_requests_total", RSIM_SEC(30), &v), 0);
+    assert_int_equal(query(w.store, "http_request_duration_seconds_count", RSIM_SEC(30), &v), 1);
+    assert_near(v, 300, 1e-9);
+    world_fini(&w);
+}
+
 static void test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape(void **state)
 {
     (void)state;
@@ -315,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_metrics_scrape_aligned_targets_share_the_grid),
         cmocka_unit_test(test_metrics_scrape_random_offsets_are_per_pod_and_deterministic),
         cmocka_unit_test(test_metrics_scrape_series_carry_the_configured_labels),
+        cmocka_unit_test(test_metrics_scrape_needs_follow_the_selectors),
+        cmocka_unit_test(test_metrics_scrape_exports_only_what_is_needed),
         cmocka_unit_test(test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape),
         cmocka_unit_test(test_metrics_scrape_recording_rules_run_on_the_evaluation_grid),
         cmocka_unit_test(test_metrics_scrape_outage_stops_scrapes_and_rules),

@@ -665,6 +665,42 @@ static void test_traffic_pod_counters_add_up(void **state)
     finish(&f);
 }
 
+/* Without pod histograms a read splits only the statuses: the pods still add up to the
+ * revision, their histograms stay empty, and the revision's latency is drawn all the same. */
+static void test_traffic_pod_counters_without_latency(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 300.0);
+    f.v[0].error_ratio = 0.1;
+    start(&f, 5, 0);
+    rsim_traffic_set_pod_latency(f.t, false);
+    for (rsim_time at = RSIM_SEC(1); at <= RSIM_SEC(30); at += RSIM_SEC(1)) {
+        run_to(&f, at);
+        (void)rsim_traffic_pod_counters(f.t, (uint32_t)(at / 1000) % 5);
+    }
+    rsim_cluster_scale_rs(f.c, 0, 3);
+    run_to(&f, RSIM_SEC(120));
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 0);
+    uint64_t ok = 0;
+    uint64_t err = 0;
+    for (uint32_t id = 0; id < 5; id++) {
+        rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, id);
+        ok += p.ok;
+        err += p.err;
+        for (size_t j = 0; j < 5; j++) {
+            assert_int_equal(p.buckets[j], 0);
+        }
+        assert_true(p.latency_sum_ms == 0.0);
+    }
+    assert_true(r->requests > 30000);
+    assert_int_equal(ok + err, r->requests);
+    assert_int_equal(err, r->failures);
+    double p50 = rsim_traffic_latency_quantile(f.t, 0, 0.5);
+    assert_true(fabs(p50 / 40.0 - 1.0) < 0.0905);
+    finish(&f);
+}
+
 /* Running sums for one pod's increments x ~ Binomial(n, q) between two of its reads. */
 typedef struct share_check {
     double chi, chi_var; /* sum of (x - nq)^2 / (nq(1-q)); its exact variance */
@@ -829,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_traffic_overload_mmck),
         cmocka_unit_test(test_traffic_zero_traffic_counts_zero),
         cmocka_unit_test(test_traffic_pod_counters_add_up),
+        cmocka_unit_test(test_traffic_pod_counters_without_latency),
         cmocka_unit_test(test_traffic_pod_share_binomial),
         cmocka_unit_test(test_traffic_determinism_and_common_numbers),
         cmocka_unit_test(test_traffic_no_traffic_fault_empties_revision),

@@ -1,0 +1,828 @@
+/* control.c - the reconciler acting on the simulated world. Owns the controller state of the
+ * simulated Rollout (sim/controller), runs its passes on the event queue and applies their
+ * effects to the cluster, the traffic router and the AnalysisRuns it creates.
+ *
+ * When a pass runs: when something it watches changes (a pod of one of its ReplicaSets changes
+ * its replicas/ready/available counts, an AnalysisRun changes phase, an operator verb patches the
+ * Rollout), when the previous pass persisted a status change (§5.9), at the time the pass asked
+ * for (fx.requeue_at: pause end, scale-down deadline, progress deadline) and every resync
+ * period; each trigger runs the pass spec.controller.processingDelay later, and triggers that
+ * fall before a pending pass are coalesced into it (a work queue holds a key once).
+ *
+ * Before each pass the observed fields are copied in (each ReplicaSet's replicas, ready and
+ * available pods from the cluster; each AnalysisRun's phase), as docs/modules/controller.md
+ * prescribes. AnalysisRuns are driven here with the analysis module and a Prometheus model of
+ * their own (a scrape target per running pod), built only when the Rollout has analysis.
+ *
+ * At t = 0 the running revision is fully promoted and Healthy, as a cluster in steady state: the
+ * state is brought there by passes at t = 0 over a world in which every pod is at once
+ * available; those passes are not logged. Start reading at rsim_engine_control_init. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller.h"
+#include "engine_int.h"
+#include "metrics.h"
+
+/* Passes run at one instant before the next one is pushed 1 ms later: a guard against a status
+ * that would change on every pass (a bug in the controller, but the run must still end). */
+#define CTL_MAX_SAME_INSTANT 32
+
+/* An AnalysisRun created by the controller. */
+typedef struct ctl_run {
+    struct rsim_control *owner;
+    char name[RSIM_CTL_NAMEMAX];
+    rsim_loc loc;              /* the analysis block in the Rollout */
+    rsim_analysis_run *run;    /* owned; NULL when it could not be created */
+    rsim_analysis_phase phase; /* as last logged and reported to the controller */
+    char message[RSIM_CTL_MSGMAX];
+    rsim_evq_token token; /* pending analysis pass, 0 when none */
+    bool logged_any;
+    size_t *n_logged; /* measurements logged, per metric; owned */
+} ctl_run;
+
+typedef struct ctl_run_slot {
+    ctl_run *r; /* owned */
+} ctl_run_slot;
+
+struct rsim_control {
+    rsim_engine *e;
+    rsim_ctl_state st;
+    rsim_ctl_opts opts;
+    rsim_ctl_effects fx;
+    rsim_evq_token pass_token; /* the pending pass, 0 when none */
+    rsim_time pass_at;
+    rsim_time last_pass_at;
+    int same_instant;
+    RSIM_VEC(ctl_run_slot) runs;
+    /* Prometheus for the runs (NULL when the Rollout has no analysis). */
+    rsim_metrics_store *store;
+    rsim_metrics_scraper *scraper;
+    RSIM_VEC(bool) is_target;
+    rsim_metrics_query_opts qopts;
+    rsim_analysis_provider provider;
+};
+
+/* ---- scheduling ---- */
+
+static void on_pass(rsim_evq *q, void *arg);
+
+/* Asks for a pass at `at` (or earlier if one is pending before it). */
+static void want_pass(struct rsim_control *c, rsim_time at)
+{
+    rsim_engine *e = c->e;
+    rsim_time now = rsim_evq_now(e->q);
+    if (at < now) {
+        at = now;
+    }
+    if (at > e->world->duration) {
+        return;
+    }
+    if (c->pass_token != 0) {
+        if (c->pass_at <= at) {
+            return;
+        }
+        rsim_evq_cancel(e->q, c->pass_token);
+    }
+    c->pass_at = at;
+    c->pass_token = rsim_evq_schedule(e->q, at, RSIM_PHASE_RECONCILE, on_pass, c);
+}
+
+/* Something the controller watches changed at now. */
+static void trigger(struct rsim_control *c, rsim_time now)
+{
+    want_pass(c, now + c->e->world->controller.processing_delay);
+}
+
+/* ---- observed fields ---- */
+
+static void rs_counts(const rsim_cluster_rs *r, int32_t *replicas, int32_t *ready, int32_t *avail)
+{
+    /* status.replicas counts the pods not being deleted (FilterActivePods). */
+    *replicas = (int32_t)(r->n_by_state[RSIM_POD_PENDING] + r->n_by_state[RSIM_POD_STARTING] +
+                          r->n_by_state[RSIM_POD_NOT_READY] + r->n_by_state[RSIM_POD_READY] +
+                          r->n_by_state[RSIM_POD_AVAILABLE]);
+    *ready = (int32_t)(r->n_by_state[RSIM_POD_READY] + r->n_by_state[RSIM_POD_AVAILABLE]);
+    *avail = (int32_t)r->n_by_state[RSIM_POD_AVAILABLE];
+}
+
+/* Copies the world's counts into the state; returns whether any changed. */
+static bool observe_rs(struct rsim_control *c)
+{
+    bool changed = false;
+    for (size_t i = 0; i < c->st.n_rs; i++) {
+        rsim_ctl_rs *s = &c->st.rs[i];
+        uint32_t idx = rsim_cluster_find_rs_by_hash(c->e->cluster, s->hash);
+        int32_t n = 0, ready = 0, avail = 0;
+        if (idx != RSIM_CLUSTER_NO_RS) {
+            rs_counts(rsim_cluster_rs_at(c->e->cluster, idx), &n, &ready, &avail);
+        }
+        changed |= s->replicas != n || s->ready != ready || s->available != avail;
+        s->replicas = n;
+        s->ready = ready;
+        s->available = avail;
+    }
+    return changed;
+}
+
+static void observe_runs(struct rsim_control *c)
+{
+    for (size_t i = 0; i < c->st.n_ars; i++) {
+        rsim_ctl_ar *a = &c->st.ars[i];
+        for (size_t k = 0; k < c->runs.n; k++) {
+            const ctl_run *r = c->runs.items[k].r;
+            if (strcmp(r->name, a->name) == 0) {
+                a->phase = r->phase;
+                snprintf(a->message, sizeof a->message, "%s", r->message);
+                break;
+            }
+        }
+    }
+}
+
+/* Cluster watcher: a pod of one of the Rollout's ReplicaSets changed; a pass follows when the
+ * counts the controller reads changed. */
+static void on_pod(void *arg, const rsim_pod *pod, bool after, rsim_time now)
+{
+    struct rsim_control *c = arg;
+    if (!after) {
+        return;
+    }
+    const rsim_cluster_rs *r = rsim_cluster_rs_at(c->e->cluster, pod->rs);
+    const rsim_ctl_rs *s = rsim_controller_find_rs(&c->st, r->hash);
+    if (s == NULL) {
+        return;
+    }
+    int32_t n = 0, ready = 0, avail = 0;
+    rs_counts(r, &n, &ready, &avail);
+    if (s->replicas != n || s->ready != ready || s->available != avail) {
+        trigger(c, now);
+    }
+}
+
+/* ---- AnalysisRuns ---- */
+
+static bool read_pod(void *arg, uint32_t pod, rsim_time now, rsim_metrics_counters *out)
+{
+    rsim_engine *e = arg;
+    rsim_traffic_observe(e->traffic, now);
+    rsim_traffic_pod p = rsim_traffic_pod_counters(e->traffic, pod);
+    out->ok = p.ok;
+    out->err = p.err;
+    out->buckets = p.buckets;
+    out->latency_sum_ms = p.latency_sum_ms;
+    return true;
+}
+
+/* A pod is a scrape target from when its container runs until it is gone. */
+static void track_pod(struct rsim_control *c, const rsim_pod *pod, rsim_time now)
+{
+    while (c->is_target.n <= pod->id) {
+        RSIM_VEC_PUSH(c->is_target, false);
+    }
+    bool running = pod->state == RSIM_POD_NOT_READY || pod->state == RSIM_POD_READY ||
+                   pod->state == RSIM_POD_AVAILABLE || pod->state == RSIM_POD_TERMINATING;
+    if (pod->state == RSIM_POD_GONE && c->is_target.items[pod->id]) {
+        rsim_metrics_scraper_remove_target(c->scraper, pod->id, now);
+        c->is_target.items[pod->id] = false;
+    } else if (running && !c->is_target.items[pod->id]) {
+        const rsim_cluster_rs *r = rsim_cluster_rs_at(c->e->cluster, pod->rs);
+        const rsim_spec_rollout *ro = c->e->rollout;
+        const char *ns = ro->namespace_[0] ? ro->namespace_ : "default";
+        rsim_metrics_target t = {pod->id, pod->name, r->hash, ns};
+        rsim_metrics_scraper_add_target(c->scraper, &t, now);
+        c->is_target.items[pod->id] = true;
+    }
+}
+
+static void on_pod_target(void *arg, const rsim_pod *pod, bool after, rsim_time now)
+{
+    if (after) {
+        track_pod(arg, pod, now);
+    }
+}
+
+static void provider_start(void *ctx, const rsim_analysis_request *req, rsim_analysis_reply *rep)
+{
+    struct rsim_control *c = ctx;
+    if (req->spec->provider == RSIM_SPEC_PROVIDER_PROMETHEUS) {
+        rsim_analysis_prometheus_reply(c->store, req, &c->qopts, c->e->world->metrics.query_latency,
+                                       rsim_metrics_scraper_down(c->scraper, req->now), rep);
+        return;
+    }
+    rep->kind = RSIM_ANALYSIS_REPLY_ERROR;
+    snprintf(rep->message, sizeof rep->message,
+             "rollsim answers web and job metrics only for runs started by startAnalysis; "
+             "a run the controller creates measures Prometheus metrics");
+}
+
+static void provider_resume(void *ctx, const rsim_analysis_request *req, rsim_analysis_reply *rep)
+{
+    provider_start(ctx, req, rep);
+}
+
+static void provider_terminate(void *ctx, const rsim_analysis_request *req)
+{
+    (void)ctx;
+    (void)req;
+}
+
+static void log_analysis(ctl_run *r, rsim_time now)
+{
+    rsim_engine *e = r->owner->e;
+    if (r->run != NULL) {
+        for (size_t m = 0; m < rsim_analysis_metric_count(r->run); m++) {
+            size_t n = rsim_analysis_measurement_count(r->run, m);
+            while (r->n_logged[m] < n) {
+                const rsim_analysis_measurement *x =
+                    rsim_analysis_measurement_at(r->run, m, r->n_logged[m]);
+                if (x->phase == RSIM_ANALYSIS_RUNNING || x->phase == RSIM_ANALYSIS_PENDING) {
+                    break;
+                }
+                rsim_log_entry entry;
+                memset(&entry, 0, sizeof entry);
+                entry.t = x->finished_at >= 0 ? x->finished_at : now;
+                entry.kind = RSIM_LOG_MEASUREMENT;
+                entry.analysis = r->name;
+                entry.metric = rsim_analysis_metric(r->run, m)->name;
+                entry.phase = rsim_analysis_phase_name(x->phase);
+                entry.has_number = x->has_number;
+                entry.number = x->number;
+                snprintf(entry.text, sizeof entry.text, "%s", x->value ? x->value : "");
+                snprintf(entry.message, sizeof entry.message, "%s", x->message ? x->message : "");
+                entry.image = e->obj.image;
+                entry.revision = e->obj.revision;
+                entry.loc = r->loc;
+                RSIM_VEC_PUSH(e->result.log, entry);
+                r->n_logged[m]++;
+            }
+        }
+    }
+    rsim_analysis_phase ph = r->run ? rsim_analysis_phase_of(r->run) : RSIM_ANALYSIS_ERROR;
+    if (r->logged_any && ph == r->phase) {
+        return;
+    }
+    if (r->run != NULL) {
+        snprintf(r->message, sizeof r->message, "%s", rsim_analysis_message(r->run));
+    }
+    rsim_log_entry entry;
+    memset(&entry, 0, sizeof entry);
+    entry.t = now;
+    entry.kind = RSIM_LOG_ANALYSIS;
+    entry.analysis = r->name;
+    entry.phase = rsim_analysis_phase_name(ph);
+    snprintf(entry.message, sizeof entry.message, "%s", r->message);
+    entry.image = e->obj.image;
+    entry.revision = e->obj.revision;
+    entry.loc = r->loc;
+    RSIM_VEC_PUSH(e->result.log, entry);
+    bool changed = r->logged_any && ph != r->phase;
+    r->phase = ph;
+    r->logged_any = true;
+    if (changed) {
+        trigger(r->owner, now); /* the controller watches its AnalysisRuns */
+    }
+}
+
+static void on_measure(rsim_evq *q, void *arg);
+
+static void on_visible(rsim_evq *q, void *arg)
+{
+    log_analysis(arg, rsim_evq_now(q));
+}
+
+static void after_measure(ctl_run *r, rsim_time now, rsim_time visible)
+{
+    rsim_engine *e = r->owner->e;
+    if (visible > now && visible <= e->world->duration) {
+        rsim_evq_schedule(e->q, visible, RSIM_PHASE_MEASURE, on_visible, r);
+    } else {
+        log_analysis(r, now);
+    }
+    rsim_time from = visible > now ? visible : now;
+    rsim_time next = rsim_analysis_next_time(r->run);
+    r->token = 0;
+    if (next == RSIM_TIME_MAX) {
+        return;
+    }
+    if (next <= from) {
+        next = from + 1;
+    }
+    if (next <= e->world->duration) {
+        r->token = rsim_evq_schedule(e->q, next, RSIM_PHASE_MEASURE, on_measure, r);
+    }
+}
+
+static void on_measure(rsim_evq *q, void *arg)
+{
+    ctl_run *r = arg;
+    rsim_time now = rsim_evq_now(q);
+    after_measure(r, now, rsim_analysis_reconcile(r->run, now));
+}
+
+/* The Rollout fields a fieldRef argument may name. */
+static const char *rollout_field(void *arg, const char *path)
+{
+    const rsim_engine *e = arg;
+    if (strcmp(path, "metadata.name") == 0) {
+        return e->rollout->name;
+    }
+    if (strcmp(path, "metadata.namespace") == 0) {
+        return e->rollout->namespace_[0] ? e->rollout->namespace_ : "default";
+    }
+    return NULL;
+}
+
+static void create_run(struct rsim_control *c, const rsim_ctl_fx *f, rsim_time now)
+{
+    rsim_engine *e = c->e;
+    const rsim_spec_rollout_analysis *a = f->analysis;
+    ctl_run *r = rsim_xcalloc(1, sizeof *r);
+    r->owner = c;
+    snprintf(r->name, sizeof r->name, "%s", f->name);
+    r->loc = a ? a->loc : e->rollout->loc;
+    ctl_run_slot slot = {r};
+    RSIM_VEC_PUSH(c->runs, slot);
+    if (a == NULL || c->store == NULL) {
+        snprintf(r->message, sizeof r->message, "no analysis to run");
+        log_analysis(r, now);
+        return;
+    }
+    const rsim_spec_analysis_template **ts =
+        rsim_xcalloc(a->n_templates + 1, sizeof *ts); /* NOLINT(bugprone-sizeof-expression) */
+    for (size_t i = 0; i < a->n_templates; i++) {
+        ts[i] = rsim_spec_find_template(e->spec, a->templates[i].template_name,
+                                        a->templates[i].cluster_scope);
+    }
+    rsim_analysis_context ctx = rsim_analysis_context_default();
+    ctx.stable_hash = f->stable_hash[0] ? f->stable_hash : NULL;
+    ctx.latest_hash = f->hash[0] ? f->hash : NULL;
+    ctx.field = rollout_field;
+    ctx.field_arg = e;
+    char errbuf[RSIM_ANALYSIS_MSGMAX];
+    rsim_err rc = rsim_analysis_run_new(ts, a->n_templates, a->args, a->n_args, a->dry_run,
+                                        a->n_dry_run, a->retention, a->n_retention, &ctx,
+                                        &c->provider, &r->run, errbuf, sizeof errbuf);
+    free(ts);
+    if (rc != RSIM_OK) {
+        /* Argo records a run it cannot create as an Error (§15.1). */
+        r->run = NULL;
+        snprintf(r->message, sizeof r->message, "%.250s", errbuf);
+        log_analysis(r, now);
+        return;
+    }
+    r->n_logged = rsim_xcalloc(rsim_analysis_metric_count(r->run) + 1, sizeof *r->n_logged);
+    r->phase = RSIM_ANALYSIS_PENDING;
+    r->token = rsim_evq_schedule(e->q, now, RSIM_PHASE_MEASURE, on_measure, r);
+}
+
+static void terminate_run(struct rsim_control *c, const char *name, rsim_time now)
+{
+    for (size_t i = 0; i < c->runs.n; i++) {
+        ctl_run *r = c->runs.items[i].r;
+        if (strcmp(r->name, name) != 0 || r->run == NULL) {
+            continue;
+        }
+        if (r->token) {
+            rsim_evq_cancel(c->e->q, r->token);
+            r->token = 0;
+        }
+        if (!rsim_analysis_phase_completed(rsim_analysis_phase_of(r->run))) {
+            after_measure(r, now, rsim_analysis_terminate(r->run, now));
+        }
+        return;
+    }
+}
+
+/* ---- effects ---- */
+
+static uint32_t cluster_rs(const struct rsim_control *c, const char *hash)
+{
+    return hash[0] ? rsim_cluster_find_rs_by_hash(c->e->cluster, hash) : RSIM_CLUSTER_NO_RS;
+}
+
+static const rsim_spec_canary_step *step_at(const struct rsim_control *c, int32_t i)
+{
+    const rsim_spec_canary *k = &c->e->rollout->canary;
+    return i >= 0 && (size_t)i < k->n_steps ? &k->steps[i] : NULL;
+}
+
+static void apply_route(struct rsim_control *c, const rsim_ctl_fx *f, rsim_time now)
+{
+    rsim_engine *e = c->e;
+    const rsim_spec_canary_step *s = step_at(c, f->step);
+    uint32_t canary = cluster_rs(c, c->st.status.current_pod_hash);
+    if (s == NULL || canary == RSIM_CLUSTER_NO_RS) {
+        return;
+    }
+    if (!f->mirror) {
+        const rsim_spec_header_route *h = &s->header_route;
+        uint64_t mask = rsim_traffic_match_headers(e->traffic, h->n_match, h->match);
+        rsim_traffic_set_header_route(e->traffic, mask, canary, now);
+        return;
+    }
+    /* Mirror matches: the headers of each block select cohorts; method and path are not
+     * modelled (every request is a GET of /), so a block matches on its headers. */
+    const rsim_spec_mirror_route *m = &s->mirror_route;
+    uint64_t mask = 0;
+    for (size_t i = 0; i < m->n_match; i++) {
+        mask |= rsim_traffic_match_headers(e->traffic, m->match[i].n_headers, m->match[i].headers);
+    }
+    double pct = m->percentage.set ? (double)m->percentage.value : 100.0;
+    rsim_traffic_set_mirror_route(e->traffic, mask, canary, pct / 100.0, now);
+}
+
+static void apply_route_remove(struct rsim_control *c, rsim_time now)
+{
+    /* The router keeps one header and one mirror route: removing a managed route clears both
+     * and programs again the routes still set. */
+    rsim_traffic_set_header_route(c->e->traffic, 0, RSIM_TRAFFIC_NO_RS, now);
+    rsim_traffic_set_mirror_route(c->e->traffic, 0, RSIM_TRAFFIC_NO_RS, 0, now);
+    for (size_t i = 0; i < c->st.n_routes; i++) {
+        rsim_ctl_fx again;
+        memset(&again, 0, sizeof again);
+        again.mirror = c->st.routes[i].mirror;
+        again.step = c->st.routes[i].step;
+        apply_route(c, &again, now);
+    }
+}
+
+static void apply(struct rsim_control *c, const rsim_ctl_fx *f, rsim_time now)
+{
+    rsim_engine *e = c->e;
+    switch (f->kind) {
+    case RSIM_CTL_FX_RS_CREATE:
+        if (cluster_rs(c, f->hash) == RSIM_CLUSTER_NO_RS) {
+            rsim_engine_world_add_rs(e, f->image, f->revision, f->hash);
+        }
+        break;
+    case RSIM_CTL_FX_RS_SCALE: {
+        uint32_t rs = cluster_rs(c, f->hash);
+        if (rs != RSIM_CLUSTER_NO_RS) {
+            rsim_cluster_scale_rs(e->cluster, rs, f->replicas);
+        }
+        break;
+    }
+    case RSIM_CTL_FX_SERVICE_SELECT:
+        /* Blue-green: the active Service carries the users. A basic canary's Services select
+         * by pods, which the traffic model follows already; the preview Service has no users. */
+        if (strcmp(f->name, "active") == 0 && e->rollout->strategy == RSIM_STRATEGY_BLUE_GREEN) {
+            uint32_t rs = cluster_rs(c, f->hash);
+            if (rs != RSIM_CLUSTER_NO_RS) {
+                rsim_traffic_set_active(e->traffic, rs, now);
+            }
+        }
+        break;
+    case RSIM_CTL_FX_WEIGHT: {
+        uint32_t canary = cluster_rs(c, f->hash);
+        uint32_t stable = cluster_rs(c, f->stable_hash);
+        if (stable == RSIM_CLUSTER_NO_RS) {
+            stable = canary;
+        }
+        if (canary == RSIM_CLUSTER_NO_RS) {
+            canary = stable;
+        }
+        if (stable != RSIM_CLUSTER_NO_RS) {
+            rsim_traffic_set_weight(e->traffic, stable, canary, f->replicas, now);
+        }
+        break;
+    }
+    case RSIM_CTL_FX_ROUTE_SET:
+        apply_route(c, f, now);
+        break;
+    case RSIM_CTL_FX_ROUTE_REMOVE:
+        apply_route_remove(c, now);
+        break;
+    case RSIM_CTL_FX_AR_CREATE:
+        create_run(c, f, now);
+        break;
+    case RSIM_CTL_FX_AR_TERMINATE:
+        terminate_run(c, f->name, now);
+        break;
+    case RSIM_CTL_FX_RS_ANNOTATE:
+    case RSIM_CTL_FX_EVENT:
+        break; /* state only; events are written with the pass */
+    }
+}
+
+/* ---- the pass and its log line ---- */
+
+static void record_pass(struct rsim_control *c, rsim_time now)
+{
+    rsim_engine *e = c->e;
+    rsim_result *res = &e->result;
+    const rsim_ctl_state *st = &c->st;
+    rsim_reconcile_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.first_rs = res->rec_rs.n;
+    for (size_t i = 0; i < st->n_rs; i++) {
+        const rsim_ctl_rs *s = &st->rs[i];
+        rsim_reconcile_rs r;
+        memset(&r, 0, sizeof r);
+        snprintf(r.hash, sizeof r.hash, "%s", s->hash);
+        r.revision = s->revision;
+        r.desired = s->spec_replicas;
+        r.current = s->replicas;
+        r.ready = s->ready;
+        r.available = s->available;
+        RSIM_VEC_PUSH(res->rec_rs, r);
+    }
+    rec.n_rs = res->rec_rs.n - rec.first_rs;
+    rec.weights_set = st->status.weights.set;
+    rec.canary_weight = st->status.weights.canary;
+    rec.stable_weight = st->status.weights.stable;
+    rec.step = st->status.current_step_index;
+    rec.phase = st->status.phase;
+    rec.abort = st->status.abort;
+    snprintf(rec.message, sizeof rec.message, "%s", st->status.message);
+    rec.first_reason = res->rec_reasons.n;
+    for (size_t i = 0; i < c->fx.n; i++) {
+        if (c->fx.items[i].kind != RSIM_CTL_FX_EVENT) {
+            continue;
+        }
+        const char *reason = c->fx.items[i].reason;
+        for (size_t k = 0; reason[k]; k++) {
+            RSIM_VEC_PUSH(res->rec_reasons, reason[k]);
+        }
+        RSIM_VEC_PUSH(res->rec_reasons, '\0');
+        rec.n_reasons++;
+    }
+    RSIM_VEC_PUSH(res->recs, rec);
+
+    rsim_log_entry entry;
+    memset(&entry, 0, sizeof entry);
+    entry.t = now;
+    entry.kind = RSIM_LOG_RECONCILE;
+    entry.rec = res->recs.n - 1;
+    entry.image = e->obj.image;
+    entry.revision = e->obj.revision;
+    RSIM_VEC_PUSH(res->log, entry);
+
+    bool new_phase = res->phases.n == 0;
+    if (!new_phase) {
+        const rsim_phase_change *last = &res->phases.items[res->phases.n - 1];
+        new_phase = last->phase != rec.phase || strcmp(last->message, rec.message) != 0;
+    }
+    if (new_phase) {
+        rsim_phase_change pc;
+        memset(&pc, 0, sizeof pc);
+        pc.t = now;
+        pc.phase = rec.phase;
+        snprintf(pc.message, sizeof pc.message, "%s", rec.message);
+        RSIM_VEC_PUSH(res->phases, pc);
+    }
+}
+
+static void run_pass(struct rsim_control *c, rsim_time now)
+{
+    rsim_engine *e = c->e;
+    observe_rs(c);
+    observe_runs(c);
+    rsim_controller_reconcile(&c->st, now, &c->opts, &c->fx);
+    for (size_t i = 0; i < c->fx.n; i++) {
+        apply(c, &c->fx.items[i], now);
+    }
+    /* The stable ReplicaSet, for what reads it (web and job analysis targets, the output). */
+    uint32_t stable = cluster_rs(c, c->st.status.stable_rs);
+    if (stable != RSIM_CLUSTER_NO_RS) {
+        e->stable_rs = stable;
+    }
+    record_pass(c, now);
+}
+
+static void on_pass(rsim_evq *q, void *arg)
+{
+    struct rsim_control *c = arg;
+    rsim_time now = rsim_evq_now(q);
+    c->pass_token = 0;
+    c->same_instant = now == c->last_pass_at ? c->same_instant + 1 : 0;
+    c->last_pass_at = now;
+    run_pass(c, now);
+    const rsim_spec_controller *sc = &c->e->world->controller;
+    rsim_time next = now + sc->resync_period;
+    if (c->fx.requeue_at >= 0 && c->fx.requeue_at < next) {
+        next = c->fx.requeue_at;
+    }
+    /* Changes seen during the pass (pods that moved while it ran, a status write) trigger it
+     * again (§5.9). */
+    if (c->fx.status_changed || observe_rs(c)) {
+        rsim_time again = now + sc->processing_delay;
+        if (again == now && c->same_instant >= CTL_MAX_SAME_INSTANT) {
+            again = now + 1;
+        }
+        if (again < next) {
+            next = again;
+        }
+    }
+    want_pass(c, next);
+}
+
+/* ---- lifecycle ---- */
+
+static bool rollout_has_analysis(const rsim_spec_rollout *r)
+{
+    if (r->strategy == RSIM_STRATEGY_BLUE_GREEN) {
+        return r->blue_green.pre_promotion.set || r->blue_green.post_promotion.set;
+    }
+    if (r->canary.background.set) {
+        return true;
+    }
+    for (size_t i = 0; i < r->canary.n_steps; i++) {
+        if (r->canary.steps[i].types & RSIM_STEP_ANALYSIS) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* What a query of a run may select: every Prometheus query of every template loaded (which
+ * ones run, and with which arguments, is known only then), the recording rules and the alert
+ * rules. observe.c decides the same from the same scenario, so the traffic model's pod-latency
+ * switch gets one value. */
+static rsim_metrics_needs scenario_needs(const rsim_engine *e)
+{
+    const rsim_spec_metrics *m = &e->world->metrics;
+    rsim_metrics_needs needs = {false, false};
+    for (size_t i = 0; i < e->spec->n_templates; i++) {
+        const rsim_spec_analysis_template *tp = &e->spec->templates[i];
+        for (size_t k = 0; k < tp->n_metrics; k++) {
+            if (tp->metrics[k].prometheus) {
+                rsim_metrics_needs_add_text(&needs, &m->series, tp->metrics[k].prometheus->query);
+            }
+        }
+    }
+    for (size_t i = 0; i < m->n_recording_rules; i++) {
+        rsim_metrics_needs_add_text(&needs, &m->series, m->recording_rules[i].expr);
+    }
+    for (size_t i = 0; i < m->n_alert_rules; i++) {
+        rsim_metrics_needs_add_text(&needs, &m->series, m->alert_rules[i].expr);
+    }
+    return needs;
+}
+
+/* The steady state at t = 0: passes over a world where every pod is available at once. */
+static void bootstrap(struct rsim_control *c)
+{
+    rsim_ctl_state *st = &c->st;
+    for (int i = 0; i < CTL_MAX_SAME_INSTANT; i++) {
+        rsim_controller_reconcile(st, 0, &c->opts, &c->fx);
+        for (size_t k = 0; k < st->n_rs; k++) {
+            st->rs[k].replicas = st->rs[k].ready = st->rs[k].available = st->rs[k].spec_replicas;
+        }
+        if (!c->fx.status_changed && c->fx.n == 0) {
+            break;
+        }
+    }
+}
+
+void rsim_engine_control_init(rsim_engine *e)
+{
+    e->control = NULL;
+    if (!e->world->controller.enabled || e->rollout == NULL) {
+        return;
+    }
+    struct rsim_control *c = rsim_xcalloc(1, sizeof *c);
+    c->e = e;
+    c->last_pass_at = -1;
+    rsim_controller_opts_init(&c->opts);
+    rsim_controller_state_init(&c->st, e->rollout, e->obj.image, e->obj.image);
+    bootstrap(c);
+    e->control = c;
+    /* The running revision's ReplicaSets, their pods available and serving. */
+    for (size_t k = 0; k < c->st.n_rs; k++) {
+        const rsim_ctl_rs *s = &c->st.rs[k];
+        uint32_t rs = rsim_engine_world_add_rs(e, s->image, s->revision, s->hash);
+        if (s->spec_replicas > 0) {
+            rsim_cluster_scale_rs_ready(e->cluster, rs, s->spec_replicas);
+        }
+    }
+    uint32_t stable = cluster_rs(c, c->st.status.stable_rs);
+    e->stable_rs = stable;
+    rsim_cluster_watch(e->cluster, on_pod, c);
+}
+
+void rsim_engine_control_start(rsim_engine *e)
+{
+    struct rsim_control *c = e->control;
+    if (c == NULL) {
+        return;
+    }
+    if (rollout_has_analysis(e->rollout)) {
+        const rsim_spec_world *w = e->world;
+        c->store = rsim_metrics_store_new(0);
+        rsim_metrics_source src = {read_pod, e};
+        c->scraper =
+            rsim_metrics_scraper_new(c->store, &w->metrics, e->q, e->seed, e->replication, &src);
+        rsim_metrics_needs needs = scenario_needs(e);
+        rsim_metrics_scraper_set_needs(c->scraper, &needs);
+        rsim_traffic_set_pod_latency(e->traffic, needs.latency);
+        c->qopts.lookback_ms = w->metrics.lookback_delta;
+        c->qopts.prom_major = w->metrics.prometheus_major;
+        c->provider.start = provider_start;
+        c->provider.resume = provider_resume;
+        c->provider.terminate = provider_terminate;
+        c->provider.ctx = c;
+        for (uint32_t rs = 0; rs < rsim_cluster_rs_count(e->cluster); rs++) {
+            const rsim_pod *const *pods = NULL;
+            size_t n = rsim_cluster_pods(e->cluster, rs, &pods);
+            for (size_t i = 0; i < n; i++) {
+                track_pod(c, pods[i], 0);
+            }
+        }
+        rsim_cluster_watch(e->cluster, on_pod_target, c);
+    }
+    record_pass(c, 0);
+    rsim_time next = e->world->controller.resync_period;
+    if (c->fx.requeue_at >= 0 && c->fx.requeue_at < next) {
+        next = c->fx.requeue_at;
+    }
+    want_pass(c, next);
+}
+
+void rsim_engine_control_fini(rsim_engine *e)
+{
+    struct rsim_control *c = e->control;
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < c->runs.n; i++) {
+        rsim_analysis_run_free(c->runs.items[i].r->run);
+        free(c->runs.items[i].r->n_logged);
+        free(c->runs.items[i].r);
+    }
+    free(c->runs.items);
+    free(c->is_target.items);
+    rsim_metrics_scraper_free(c->scraper);
+    rsim_metrics_store_free(c->store);
+    free(c);
+    e->control = NULL;
+}
+
+bool rsim_engine_control_verb(rsim_engine *e, const rsim_spec_action *a, rsim_time now)
+{
+    struct rsim_control *c = e->control;
+    if (c == NULL) {
+        return false;
+    }
+    rsim_ctl_state *st = &c->st;
+    /* What the verbs patch, to tell whether this one changed the object. */
+    rsim_ctl_status before;
+    memcpy(&before, &st->status, sizeof before);
+    bool paused = st->paused;
+    int64_t serial = st->template_serial;
+    rsim_time restart_at = st->restart_at;
+    bool acted = true;
+    switch (a->kind) {
+    case RSIM_OP_SET_IMAGE:
+        rsim_controller_set_template(st, a->image, a->image);
+        break;
+    case RSIM_OP_UNDO:
+        acted = rsim_controller_undo(st, a->to_revision);
+        break;
+    case RSIM_OP_PROMOTE:
+        rsim_controller_promote(st, a->skip_all_steps      ? RSIM_CTL_PROMOTE_SKIP_ALL
+                                    : a->skip_current_step ? RSIM_CTL_PROMOTE_SKIP_CURRENT
+                                                           : RSIM_CTL_PROMOTE);
+        break;
+    case RSIM_OP_PROMOTE_FULL:
+        rsim_controller_promote_full(st);
+        break;
+    case RSIM_OP_ABORT:
+        rsim_controller_abort(st);
+        break;
+    case RSIM_OP_RETRY:
+        rsim_controller_retry(st);
+        break;
+    case RSIM_OP_PAUSE:
+        rsim_controller_pause(st);
+        break;
+    case RSIM_OP_RESUME:
+        rsim_controller_resume(st);
+        break;
+    case RSIM_OP_RESTART:
+        rsim_controller_restart(st, now);
+        break;
+    default:
+        acted = false;
+        break;
+    }
+    if (!acted) {
+        return false;
+    }
+    trigger(c, now);
+    return memcmp(&before, &st->status, sizeof before) != 0 || paused != st->paused ||
+           serial != st->template_serial || restart_at != st->restart_at;
+}
+
+const char *rsim_engine_control_image(const rsim_engine *e)
+{
+    return e->control ? e->control->st.image : NULL;
+}
+
+rsim_ctl_phase rsim_engine_control_phase(const rsim_engine *e, const char **message)
+{
+    const struct rsim_control *c = e->control;
+    *message = c ? c->st.status.message : "";
+    return c ? c->st.status.phase : RSIM_CTL_PHASE_HEALTHY;
+}
