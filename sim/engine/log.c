@@ -200,22 +200,22 @@ void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_
     rsim_util_format_duration(e->t, dur, sizeof(dur));
     switch (e->kind) {
     case RSIM_LOG_RUN_START:
-        snprintf(buf, size, "%8s  start: %s (revision %lld)", dur, e->image,
+        snprintf(buf, size, "%10s  start: %s (revision %lld)", dur, e->image,
                  (long long)e->revision);
         return;
     case RSIM_LOG_RUN_END:
-        snprintf(buf, size, "%8s  end", dur);
+        snprintf(buf, size, "%10s  end", dur);
         return;
     case RSIM_LOG_POD:
-        snprintf(buf, size, "%8s  pod %s %s", dur, e->pod,
+        snprintf(buf, size, "%10s  pod %s %s", dur, e->pod,
                  rsim_cluster_pod_state_name(e->pod_state));
         return;
     case RSIM_LOG_ANALYSIS:
-        snprintf(buf, size, "%8s  analysis %s %s%s%s", dur, e->analysis, e->phase,
+        snprintf(buf, size, "%10s  analysis %s %s%s%s", dur, e->analysis, e->phase,
                  e->message[0] ? ": " : "", e->message);
         return;
     case RSIM_LOG_MEASUREMENT:
-        snprintf(buf, size, "%8s  analysis %s/%s %s %s%s%.200s", dur, e->analysis, e->metric,
+        snprintf(buf, size, "%10s  analysis %s/%s %s %s%s%.200s", dur, e->analysis, e->metric,
                  e->phase, e->text, e->message[0] ? " " : "", e->message);
         return;
     case RSIM_LOG_RECONCILE: {
@@ -224,7 +224,7 @@ void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_
         if (rec->weights_set) {
             snprintf(w, sizeof w, ", weight %d", (int)rec->canary_weight);
         }
-        snprintf(buf, size, "%8s  reconcile: %s, step %d%s%s%.200s", dur,
+        snprintf(buf, size, "%10s  reconcile: %s, step %d%s%s%.200s", dur,
                  rsim_controller_phase_name(rec->phase), (int)rec->step, w,
                  rec->message[0] ? ": " : "", rec->message);
         return;
@@ -234,20 +234,20 @@ void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_
     }
     const char *what = rsim_spec_op_name(e->op);
     if (e->op == RSIM_OP_SCALE) {
-        snprintf(buf, size, "%8s  scale %s to %lld pods", dur, e->target, (long long)e->amount);
+        snprintf(buf, size, "%10s  scale %s to %lld pods", dur, e->target, (long long)e->amount);
     } else if (e->op == RSIM_OP_SET_WEIGHT) {
-        snprintf(buf, size, "%8s  setWeight %s to %lld%%", dur, e->target, (long long)e->amount);
+        snprintf(buf, size, "%10s  setWeight %s to %lld%%", dur, e->target, (long long)e->amount);
     } else if (e->op == RSIM_OP_START_ANALYSIS || e->op == RSIM_OP_STOP_ANALYSIS) {
-        snprintf(buf, size, "%8s  %s %s", dur, what, e->analysis);
+        snprintf(buf, size, "%10s  %s %s", dur, what, e->analysis);
     } else if (e->op == RSIM_OP_SET_IMAGE || e->op == RSIM_OP_UNDO) {
-        snprintf(buf, size, "%8s  %s -> %s (revision %lld)%s", dur, what, e->image,
+        snprintf(buf, size, "%10s  %s -> %s (revision %lld)%s", dur, what, e->image,
                  (long long)e->revision, e->changed ? "" : ", no change");
     } else if (e->field && e->value) {
-        snprintf(buf, size, "%8s  %s: %s=%s%s", dur, what, e->field, e->value,
+        snprintf(buf, size, "%10s  %s: %s=%s%s", dur, what, e->field, e->value,
                  e->changed ? "" : " (already)");
     } else if (e->field) {
-        snprintf(buf, size, "%8s  %s: %s=%s", dur, what, e->field, dur);
+        snprintf(buf, size, "%10s  %s: %s=%s", dur, what, e->field, dur);
     } else {
-        snprintf(buf, size, "%8s  %s", dur, what);
+        snprintf(buf, size, "%10s  %s", dur, what);
     }
 }

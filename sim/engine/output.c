@@ -284,7 +284,7 @@ rsim_err rsim_result_write_summary(const rsim_result *r, FILE *out)
         for (size_t i = 0; i < r->phases.n; i++) {
             const rsim_phase_change *pc = &r->phases.items[i];
             rsim_util_format_duration(pc->t, dur, sizeof(dur));
-            fprintf(out, "%8s  %s%s%.300s\n", dur, rsim_controller_phase_name(pc->phase),
+            fprintf(out, "%10s  %s%s%.300s\n", dur, rsim_controller_phase_name(pc->phase),
                     pc->message[0] ? ": " : "", pc->message);
         }
         const char *message = "";
