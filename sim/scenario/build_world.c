@@ -404,6 +404,15 @@ static void build_run(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
         err(b, rsim_ynode_get(run, "tick"), "spec.run.tick",
             "must not be longer than the run (%s), got %s", fmt_dur(w->duration).s,
             fmt_dur(w->tick).s);
+    } else if (w->tick > 0 && w->duration / w->tick > RSIM_SPEC_MAX_SERIES_ROWS) {
+        /* The time series is kept in memory until the run ends (one row per tick). */
+        rsim_time least = (w->duration + RSIM_SPEC_MAX_SERIES_ROWS - 1) / RSIM_SPEC_MAX_SERIES_ROWS;
+        const rsim_ynode *at = rsim_ynode_get(run, "tick");
+        err(b, at ? at : run, "spec.run.tick",
+            "%s over a run of %s gives %lld time-series rows, and at most %d fit in memory: "
+            "use a tick of at least %s",
+            fmt_dur(w->tick).s, fmt_dur(w->duration).s, (long long)(w->duration / w->tick),
+            RSIM_SPEC_MAX_SERIES_ROWS, fmt_dur(least).s);
     }
 }
 

@@ -392,12 +392,16 @@ typedef struct rsim_spec_expectation {
 
 /* ---- the document ---- */
 
+/* The time series is kept in memory for the whole run: duration / tick is bounded by this. */
+#define RSIM_SPEC_MAX_SERIES_ROWS 1000000
+
 typedef struct rsim_spec_world {
     const char *name;        /* metadata.name */
     const char *description; /* spec.description, or NULL */
     uint64_t seed;           /* spec.run.seed */
     rsim_time duration;      /* spec.run.duration, ms */
-    rsim_time tick;          /* spec.run.tick, ms: resolution of written series */
+    rsim_time tick;          /* spec.run.tick, ms: resolution of written series; at most
+                                RSIM_SPEC_MAX_SERIES_ROWS ticks per run */
     const char *rollout;     /* metadata.name of the Rollout to simulate; NULL = the only one */
     rsim_loc rollout_loc;    /* of spec.rollout */
     size_t n_manifests;
