@@ -11,8 +11,8 @@
  *
  * Before each pass the observed fields are copied in (each ReplicaSet's replicas, ready and
  * available pods from the cluster; each AnalysisRun's phase), as docs/modules/controller.md
- * prescribes. AnalysisRuns are driven here with the analysis module and a Prometheus model of
- * their own (a scrape target per running pod), built only when the Rollout has analysis.
+ * prescribes. The AnalysisRuns it creates are run by observe.c (the engine's one Prometheus model
+ * and its providers); a run's change of phase triggers a pass.
  *
  * At t = 0 the running revision is fully promoted and Healthy, as a cluster in steady state: the
  * state is brought there by passes at t = 0 over a world in which every pod is at once
@@ -23,28 +23,16 @@
 
 #include "controller.h"
 #include "engine_int.h"
-#include "metrics.h"
 
 /* Passes run at one instant before the next one is pushed 1 ms later: a guard against a status
  * that would change on every pass (a bug in the controller, but the run must still end). */
 #define CTL_MAX_SAME_INSTANT 32
 
-/* An AnalysisRun created by the controller. */
+/* An AnalysisRun created by the controller: its name and observe.c's handle. */
 typedef struct ctl_run {
-    struct rsim_control *owner;
     char name[RSIM_CTL_NAMEMAX];
-    rsim_loc loc;              /* the analysis block in the Rollout */
-    rsim_analysis_run *run;    /* owned; NULL when it could not be created */
-    rsim_analysis_phase phase; /* as last logged and reported to the controller */
-    char message[RSIM_CTL_MSGMAX];
-    rsim_evq_token token; /* pending analysis pass, 0 when none */
-    bool logged_any;
-    size_t *n_logged; /* measurements logged, per metric; owned */
+    rsim_observe_run *run; /* owned by observe.c */
 } ctl_run;
-
-typedef struct ctl_run_slot {
-    ctl_run *r; /* owned */
-} ctl_run_slot;
 
 struct rsim_control {
     rsim_engine *e;
@@ -55,13 +43,7 @@ struct rsim_control {
     rsim_time pass_at;
     rsim_time last_pass_at;
     int same_instant;
-    RSIM_VEC(ctl_run_slot) runs;
-    /* Prometheus for the runs (NULL when the Rollout has no analysis). */
-    rsim_metrics_store *store;
-    rsim_metrics_scraper *scraper;
-    RSIM_VEC(bool) is_target;
-    rsim_metrics_query_opts qopts;
-    rsim_analysis_provider provider;
+    RSIM_VEC(ctl_run) runs; /* in creation order */
 };
 
 /* ---- scheduling ---- */
@@ -131,10 +113,11 @@ static void observe_runs(struct rsim_control *c)
     for (size_t i = 0; i < c->st.n_ars; i++) {
         rsim_ctl_ar *a = &c->st.ars[i];
         for (size_t k = 0; k < c->runs.n; k++) {
-            const ctl_run *r = c->runs.items[k].r;
+            const ctl_run *r = &c->runs.items[k];
             if (strcmp(r->name, a->name) == 0) {
-                a->phase = r->phase;
-                snprintf(a->message, sizeof a->message, "%s", r->message);
+                const char *message = "";
+                a->phase = rsim_engine_observe_run_phase(r->run, &message);
+                snprintf(a->message, sizeof a->message, "%s", message);
                 break;
             }
         }
@@ -163,235 +146,29 @@ static void on_pod(void *arg, const rsim_pod *pod, bool after, rsim_time now)
 
 /* ---- AnalysisRuns ---- */
 
-static bool read_pod(void *arg, uint32_t pod, rsim_time now, rsim_metrics_counters *out)
+/* observe.c: a run of the controller changed phase; the controller watches its AnalysisRuns. */
+static void on_run_phase(void *arg, rsim_time now)
 {
-    rsim_engine *e = arg;
-    rsim_traffic_observe(e->traffic, now);
-    rsim_traffic_pod p = rsim_traffic_pod_counters(e->traffic, pod);
-    out->ok = p.ok;
-    out->err = p.err;
-    out->buckets = p.buckets;
-    out->latency_sum_ms = p.latency_sum_ms;
-    return true;
-}
-
-/* A pod is a scrape target from when its container runs until it is gone. */
-static void track_pod(struct rsim_control *c, const rsim_pod *pod, rsim_time now)
-{
-    while (c->is_target.n <= pod->id) {
-        RSIM_VEC_PUSH(c->is_target, false);
-    }
-    bool running = pod->state == RSIM_POD_NOT_READY || pod->state == RSIM_POD_READY ||
-                   pod->state == RSIM_POD_AVAILABLE || pod->state == RSIM_POD_TERMINATING;
-    if (pod->state == RSIM_POD_GONE && c->is_target.items[pod->id]) {
-        rsim_metrics_scraper_remove_target(c->scraper, pod->id, now);
-        c->is_target.items[pod->id] = false;
-    } else if (running && !c->is_target.items[pod->id]) {
-        const rsim_cluster_rs *r = rsim_cluster_rs_at(c->e->cluster, pod->rs);
-        const rsim_spec_rollout *ro = c->e->rollout;
-        const char *ns = ro->namespace_[0] ? ro->namespace_ : "default";
-        rsim_metrics_target t = {pod->id, pod->name, r->hash, ns};
-        rsim_metrics_scraper_add_target(c->scraper, &t, now);
-        c->is_target.items[pod->id] = true;
-    }
-}
-
-static void on_pod_target(void *arg, const rsim_pod *pod, bool after, rsim_time now)
-{
-    if (after) {
-        track_pod(arg, pod, now);
-    }
-}
-
-static void provider_start(void *ctx, const rsim_analysis_request *req, rsim_analysis_reply *rep)
-{
-    struct rsim_control *c = ctx;
-    if (req->spec->provider == RSIM_SPEC_PROVIDER_PROMETHEUS) {
-        rsim_analysis_prometheus_reply(c->store, req, &c->qopts, c->e->world->metrics.query_latency,
-                                       rsim_metrics_scraper_down(c->scraper, req->now), rep);
-        return;
-    }
-    rep->kind = RSIM_ANALYSIS_REPLY_ERROR;
-    snprintf(rep->message, sizeof rep->message,
-             "rollsim answers web and job metrics only for runs started by startAnalysis; "
-             "a run the controller creates measures Prometheus metrics");
-}
-
-static void provider_resume(void *ctx, const rsim_analysis_request *req, rsim_analysis_reply *rep)
-{
-    provider_start(ctx, req, rep);
-}
-
-static void provider_terminate(void *ctx, const rsim_analysis_request *req)
-{
-    (void)ctx;
-    (void)req;
-}
-
-static void log_analysis(ctl_run *r, rsim_time now)
-{
-    rsim_engine *e = r->owner->e;
-    if (r->run != NULL) {
-        for (size_t m = 0; m < rsim_analysis_metric_count(r->run); m++) {
-            size_t n = rsim_analysis_measurement_count(r->run, m);
-            while (r->n_logged[m] < n) {
-                const rsim_analysis_measurement *x =
-                    rsim_analysis_measurement_at(r->run, m, r->n_logged[m]);
-                if (x->phase == RSIM_ANALYSIS_RUNNING || x->phase == RSIM_ANALYSIS_PENDING) {
-                    break;
-                }
-                rsim_log_entry entry;
-                memset(&entry, 0, sizeof entry);
-                entry.t = x->finished_at >= 0 ? x->finished_at : now;
-                entry.kind = RSIM_LOG_MEASUREMENT;
-                entry.analysis = r->name;
-                entry.metric = rsim_analysis_metric(r->run, m)->name;
-                entry.phase = rsim_analysis_phase_name(x->phase);
-                entry.has_number = x->has_number;
-                entry.number = x->number;
-                snprintf(entry.text, sizeof entry.text, "%s", x->value ? x->value : "");
-                snprintf(entry.message, sizeof entry.message, "%s", x->message ? x->message : "");
-                entry.image = e->obj.image;
-                entry.revision = e->obj.revision;
-                entry.loc = r->loc;
-                RSIM_VEC_PUSH(e->result.log, entry);
-                r->n_logged[m]++;
-            }
-        }
-    }
-    rsim_analysis_phase ph = r->run ? rsim_analysis_phase_of(r->run) : RSIM_ANALYSIS_ERROR;
-    if (r->logged_any && ph == r->phase) {
-        return;
-    }
-    if (r->run != NULL) {
-        snprintf(r->message, sizeof r->message, "%s", rsim_analysis_message(r->run));
-    }
-    rsim_log_entry entry;
-    memset(&entry, 0, sizeof entry);
-    entry.t = now;
-    entry.kind = RSIM_LOG_ANALYSIS;
-    entry.analysis = r->name;
-    entry.phase = rsim_analysis_phase_name(ph);
-    snprintf(entry.message, sizeof entry.message, "%s", r->message);
-    entry.image = e->obj.image;
-    entry.revision = e->obj.revision;
-    entry.loc = r->loc;
-    RSIM_VEC_PUSH(e->result.log, entry);
-    bool changed = r->logged_any && ph != r->phase;
-    r->phase = ph;
-    r->logged_any = true;
-    if (changed) {
-        trigger(r->owner, now); /* the controller watches its AnalysisRuns */
-    }
-}
-
-static void on_measure(rsim_evq *q, void *arg);
-
-static void on_visible(rsim_evq *q, void *arg)
-{
-    log_analysis(arg, rsim_evq_now(q));
-}
-
-static void after_measure(ctl_run *r, rsim_time now, rsim_time visible)
-{
-    rsim_engine *e = r->owner->e;
-    if (visible > now && visible <= e->world->duration) {
-        rsim_evq_schedule(e->q, visible, RSIM_PHASE_MEASURE, on_visible, r);
-    } else {
-        log_analysis(r, now);
-    }
-    rsim_time from = visible > now ? visible : now;
-    rsim_time next = rsim_analysis_next_time(r->run);
-    r->token = 0;
-    if (next == RSIM_TIME_MAX) {
-        return;
-    }
-    if (next <= from) {
-        next = from + 1;
-    }
-    if (next <= e->world->duration) {
-        r->token = rsim_evq_schedule(e->q, next, RSIM_PHASE_MEASURE, on_measure, r);
-    }
-}
-
-static void on_measure(rsim_evq *q, void *arg)
-{
-    ctl_run *r = arg;
-    rsim_time now = rsim_evq_now(q);
-    after_measure(r, now, rsim_analysis_reconcile(r->run, now));
-}
-
-/* The Rollout fields a fieldRef argument may name. */
-static const char *rollout_field(void *arg, const char *path)
-{
-    const rsim_engine *e = arg;
-    if (strcmp(path, "metadata.name") == 0) {
-        return e->rollout->name;
-    }
-    if (strcmp(path, "metadata.namespace") == 0) {
-        return e->rollout->namespace_[0] ? e->rollout->namespace_ : "default";
-    }
-    return NULL;
+    trigger(arg, now);
 }
 
 static void create_run(struct rsim_control *c, const rsim_ctl_fx *f, rsim_time now)
 {
-    rsim_engine *e = c->e;
-    const rsim_spec_rollout_analysis *a = f->analysis;
-    ctl_run *r = rsim_xcalloc(1, sizeof *r);
-    r->owner = c;
-    snprintf(r->name, sizeof r->name, "%s", f->name);
-    r->loc = a ? a->loc : e->rollout->loc;
-    ctl_run_slot slot = {r};
-    RSIM_VEC_PUSH(c->runs, slot);
-    if (a == NULL || c->store == NULL) {
-        snprintf(r->message, sizeof r->message, "no analysis to run");
-        log_analysis(r, now);
-        return;
-    }
-    const rsim_spec_analysis_template **ts =
-        rsim_xcalloc(a->n_templates + 1, sizeof *ts); /* NOLINT(bugprone-sizeof-expression) */
-    for (size_t i = 0; i < a->n_templates; i++) {
-        ts[i] = rsim_spec_find_template(e->spec, a->templates[i].template_name,
-                                        a->templates[i].cluster_scope);
-    }
-    rsim_analysis_context ctx = rsim_analysis_context_default();
-    ctx.stable_hash = f->stable_hash[0] ? f->stable_hash : NULL;
-    ctx.latest_hash = f->hash[0] ? f->hash : NULL;
-    ctx.field = rollout_field;
-    ctx.field_arg = e;
-    char errbuf[RSIM_ANALYSIS_MSGMAX];
-    rsim_err rc = rsim_analysis_run_new(ts, a->n_templates, a->args, a->n_args, a->dry_run,
-                                        a->n_dry_run, a->retention, a->n_retention, &ctx,
-                                        &c->provider, &r->run, errbuf, sizeof errbuf);
-    free(ts);
-    if (rc != RSIM_OK) {
-        /* Argo records a run it cannot create as an Error (§15.1). */
-        r->run = NULL;
-        snprintf(r->message, sizeof r->message, "%.250s", errbuf);
-        log_analysis(r, now);
-        return;
-    }
-    r->n_logged = rsim_xcalloc(rsim_analysis_metric_count(r->run) + 1, sizeof *r->n_logged);
-    r->phase = RSIM_ANALYSIS_PENDING;
-    r->token = rsim_evq_schedule(e->q, now, RSIM_PHASE_MEASURE, on_measure, r);
+    ctl_run r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.name, sizeof r.name, "%s", f->name);
+    r.run = rsim_engine_observe_start_run(c->e, f->name, f->analysis, f->stable_hash, f->hash,
+                                          on_run_phase, c, now);
+    RSIM_VEC_PUSH(c->runs, r);
 }
 
 static void terminate_run(struct rsim_control *c, const char *name, rsim_time now)
 {
     for (size_t i = 0; i < c->runs.n; i++) {
-        ctl_run *r = c->runs.items[i].r;
-        if (strcmp(r->name, name) != 0 || r->run == NULL) {
-            continue;
+        if (strcmp(c->runs.items[i].name, name) == 0) {
+            rsim_engine_observe_terminate_run(c->runs.items[i].run, now);
+            return;
         }
-        if (r->token) {
-            rsim_evq_cancel(c->e->q, r->token);
-            r->token = 0;
-        }
-        if (!rsim_analysis_phase_completed(rsim_analysis_phase_of(r->run))) {
-            after_measure(r, now, rsim_analysis_terminate(r->run, now));
-        }
-        return;
     }
 }
 
@@ -620,47 +397,6 @@ static void on_pass(rsim_evq *q, void *arg)
 
 /* ---- lifecycle ---- */
 
-static bool rollout_has_analysis(const rsim_spec_rollout *r)
-{
-    if (r->strategy == RSIM_STRATEGY_BLUE_GREEN) {
-        return r->blue_green.pre_promotion.set || r->blue_green.post_promotion.set;
-    }
-    if (r->canary.background.set) {
-        return true;
-    }
-    for (size_t i = 0; i < r->canary.n_steps; i++) {
-        if (r->canary.steps[i].types & RSIM_STEP_ANALYSIS) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* What a query of a run may select: every Prometheus query of every template loaded (which
- * ones run, and with which arguments, is known only then), the recording rules and the alert
- * rules. observe.c decides the same from the same scenario, so the traffic model's pod-latency
- * switch gets one value. */
-static rsim_metrics_needs scenario_needs(const rsim_engine *e)
-{
-    const rsim_spec_metrics *m = &e->world->metrics;
-    rsim_metrics_needs needs = {false, false};
-    for (size_t i = 0; i < e->spec->n_templates; i++) {
-        const rsim_spec_analysis_template *tp = &e->spec->templates[i];
-        for (size_t k = 0; k < tp->n_metrics; k++) {
-            if (tp->metrics[k].prometheus) {
-                rsim_metrics_needs_add_text(&needs, &m->series, tp->metrics[k].prometheus->query);
-            }
-        }
-    }
-    for (size_t i = 0; i < m->n_recording_rules; i++) {
-        rsim_metrics_needs_add_text(&needs, &m->series, m->recording_rules[i].expr);
-    }
-    for (size_t i = 0; i < m->n_alert_rules; i++) {
-        rsim_metrics_needs_add_text(&needs, &m->series, m->alert_rules[i].expr);
-    }
-    return needs;
-}
-
 /* The steady state at t = 0: passes over a world where every pod is available at once. */
 static void bootstrap(struct rsim_control *c)
 {
@@ -708,30 +444,6 @@ void rsim_engine_control_start(rsim_engine *e)
     if (c == NULL) {
         return;
     }
-    if (rollout_has_analysis(e->rollout)) {
-        const rsim_spec_world *w = e->world;
-        c->store = rsim_metrics_store_new(0);
-        rsim_metrics_source src = {read_pod, e};
-        c->scraper =
-            rsim_metrics_scraper_new(c->store, &w->metrics, e->q, e->seed, e->replication, &src);
-        rsim_metrics_needs needs = scenario_needs(e);
-        rsim_metrics_scraper_set_needs(c->scraper, &needs);
-        rsim_traffic_set_pod_latency(e->traffic, needs.latency);
-        c->qopts.lookback_ms = w->metrics.lookback_delta;
-        c->qopts.prom_major = w->metrics.prometheus_major;
-        c->provider.start = provider_start;
-        c->provider.resume = provider_resume;
-        c->provider.terminate = provider_terminate;
-        c->provider.ctx = c;
-        for (uint32_t rs = 0; rs < rsim_cluster_rs_count(e->cluster); rs++) {
-            const rsim_pod *const *pods = NULL;
-            size_t n = rsim_cluster_pods(e->cluster, rs, &pods);
-            for (size_t i = 0; i < n; i++) {
-                track_pod(c, pods[i], 0);
-            }
-        }
-        rsim_cluster_watch(e->cluster, on_pod_target, c);
-    }
     record_pass(c, 0);
     rsim_time next = e->world->controller.resync_period;
     if (c->fx.requeue_at >= 0 && c->fx.requeue_at < next) {
@@ -746,15 +458,7 @@ void rsim_engine_control_fini(rsim_engine *e)
     if (c == NULL) {
         return;
     }
-    for (size_t i = 0; i < c->runs.n; i++) {
-        rsim_analysis_run_free(c->runs.items[i].r->run);
-        free(c->runs.items[i].r->n_logged);
-        free(c->runs.items[i].r);
-    }
     free(c->runs.items);
-    free(c->is_target.items);
-    rsim_metrics_scraper_free(c->scraper);
-    rsim_metrics_store_free(c->store);
     free(c);
     e->control = NULL;
 }

@@ -171,11 +171,35 @@ void rsim_engine_world_apply(rsim_engine *e, const rsim_spec_action *a, rsim_tim
 void rsim_engine_world_finish(rsim_engine *e, rsim_time now);
 
 /* Prometheus and analysis (observe.c): the scrape model over the world's pods, recording
- * rules, and AnalysisRuns started by the operator timeline, with their providers. */
+ * rules, and every AnalysisRun of the run (started by the operator timeline or created by the
+ * controller), with their providers. init runs after the controller's init: it builds the model
+ * when a startAnalysis action, a recording rule or the controlled Rollout's analysis needs it. */
 void rsim_engine_observe_init(rsim_engine *e);
 void rsim_engine_observe_fini(rsim_engine *e);
 /* Applies an observation action of the timeline (startAnalysis) at now. */
 void rsim_engine_observe_apply(rsim_engine *e, const rsim_spec_action *a, rsim_time now);
+/* An AnalysisRun the controller created, owned by observe.c (valid until observe_fini). */
+typedef struct rsim_observe_run rsim_observe_run;
+/* Called at now when a run's phase, as its status shows it, changes (not for its first one). */
+typedef void (*rsim_engine_observe_phase_fn)(void *arg, rsim_time now);
+/* Creates the AnalysisRun `name` (copied) of the analysis block a (NULL: none; the run is an
+ * Error) for the stable and latest pod-template hashes ("" or NULL: unknown), and
+ * schedules its first measurement at now. It gets the providers, log lines and time-series
+ * columns of a startAnalysis run; a run that cannot be created is logged as an Error and kept
+ * as one. Returns NULL only when the model was not built (the Rollout names no analysis). */
+rsim_observe_run *rsim_engine_observe_start_run(rsim_engine *e,
+                                                const char *name,
+                                                const rsim_spec_rollout_analysis *a,
+                                                const char *stable,
+                                                const char *latest,
+                                                rsim_engine_observe_phase_fn on_phase,
+                                                void *on_phase_arg,
+                                                rsim_time now);
+/* The run's phase and message as its status last showed them (Pending and "" before its first
+ * reconcile became visible); NULL reads as an Error. *message is borrowed from the run. */
+rsim_analysis_phase rsim_engine_observe_run_phase(const rsim_observe_run *r, const char **message);
+/* Terminates the run at now unless it has completed (NULL or an Error run: nothing to do). */
+void rsim_engine_observe_terminate_run(rsim_observe_run *r, rsim_time now);
 /* Time-series columns of the analysis: one per metric of every AnalysisRun started, holding
  * the value its latest measurement completed by then returned. */
 size_t rsim_engine_observe_columns(const rsim_engine *e);

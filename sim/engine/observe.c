@@ -1,9 +1,11 @@
 /* observe.c - what watches the release: the Prometheus model over the world's pods (a scrape
- * target per running pod, fed by the traffic model's per-pod counters) and the AnalysisRuns the
- * operator timeline starts, with their providers (prometheus, web, job) answering from the
- * world. The model is built only when something reads it (a startAnalysis action or a
- * recording rule), so scenarios without either cost and draw exactly what they did before.
- * What the providers answer: docs/scenario-format.md, "Operator timeline". */
+ * target per running pod, fed by the traffic model's per-pod counters) and every AnalysisRun of
+ * the engine, those the operator timeline starts and those the controller creates (control.c,
+ * through rsim_engine_observe_start_run), with their providers (prometheus, web, job) answering
+ * from the world. The model is built only when something reads it (a startAnalysis action, a
+ * recording rule, or a controlled Rollout with analysis), so scenarios without any cost and draw
+ * exactly what they did before. What the providers answer: docs/scenario-format.md, "Operator
+ * timeline". */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +23,23 @@ typedef struct obs_job {
     bool active;
 } obs_job;
 
-/* One AnalysisRun started by the timeline. */
-typedef struct obs_run {
+/* One AnalysisRun, started by the timeline or created by the controller. */
+struct rsim_observe_run {
     struct rsim_observe *owner;
-    const rsim_spec_action *action; /* borrowed from the spec */
-    rsim_analysis_run *run;         /* owned */
+    const rsim_spec_action *action; /* startAnalysis/stopAnalysis target (borrowed), or NULL */
+    char *name;                     /* the AnalysisRun's name; owned */
+    rsim_loc loc;                   /* the action or the Rollout's analysis block */
+    rsim_analysis_run *run;         /* owned; NULL when it could not be created */
     rsim_evq_token token;           /* pending reconcile, 0 when none */
-    rsim_analysis_phase logged;     /* phase last logged */
+    rsim_analysis_phase logged;     /* phase last logged (what the status shows) */
     bool logged_any;
-    size_t *n_logged; /* measurements logged, per metric; owned */
-    rsim_rng *rng;    /* "analysis/<name>": web and job draws; owned */
-} obs_run;
+    char message[RSIM_ANALYSIS_MSGMAX]; /* the run's message when its phase was last logged */
+    size_t *n_logged;                   /* measurements logged, per metric; owned */
+    rsim_rng *rng; /* "analysis/<name>": web and job draws; owned, NULL without a run */
+    rsim_engine_observe_phase_fn on_phase; /* called when the logged phase changes, or NULL */
+    void *on_phase_arg;
+};
+typedef struct rsim_observe_run obs_run;
 
 /* A slot of the run list (a struct, so that the vector's sizeof is of an object). */
 typedef struct run_slot {
@@ -303,11 +311,13 @@ static void provider_terminate(void *ctx, const rsim_analysis_request *req)
 
 /* ---- runs: reconcile passes and the event log ---- */
 
+/* Logs the measurements finished since the last call and, when it changed (or on the first
+ * call), the run's phase; a change of phase after the first is reported to the run's owner. */
 static void log_run(obs_run *r, rsim_time now)
 {
     rsim_engine *e = r->owner->e;
-    rsim_analysis_phase ph = rsim_analysis_phase_of(r->run);
-    for (size_t m = 0; m < rsim_analysis_metric_count(r->run); m++) {
+    rsim_analysis_phase ph = r->run ? rsim_analysis_phase_of(r->run) : RSIM_ANALYSIS_ERROR;
+    for (size_t m = 0; r->run && m < rsim_analysis_metric_count(r->run); m++) {
         size_t n = rsim_analysis_measurement_count(r->run, m);
         while (r->n_logged[m] < n) {
             const rsim_analysis_measurement *x =
@@ -319,7 +329,7 @@ static void log_run(obs_run *r, rsim_time now)
             memset(&entry, 0, sizeof entry);
             entry.t = x->finished_at >= 0 ? x->finished_at : now;
             entry.kind = RSIM_LOG_MEASUREMENT;
-            entry.analysis = r->action->analysis;
+            entry.analysis = r->name;
             entry.metric = rsim_analysis_metric(r->run, m)->name;
             entry.phase = rsim_analysis_phase_name(x->phase);
             entry.has_number = x->has_number;
@@ -328,25 +338,33 @@ static void log_run(obs_run *r, rsim_time now)
             snprintf(entry.message, sizeof entry.message, "%s", x->message ? x->message : "");
             entry.image = e->obj.image;
             entry.revision = e->obj.revision;
-            entry.loc = r->action->loc;
+            entry.loc = r->loc;
             RSIM_VEC_PUSH(e->result.log, entry);
             r->n_logged[m]++;
         }
     }
-    if (!r->logged_any || ph != r->logged) {
-        rsim_log_entry entry;
-        memset(&entry, 0, sizeof entry);
-        entry.t = now;
-        entry.kind = RSIM_LOG_ANALYSIS;
-        entry.analysis = r->action->analysis;
-        entry.phase = rsim_analysis_phase_name(ph);
-        snprintf(entry.message, sizeof entry.message, "%s", rsim_analysis_message(r->run));
-        entry.image = e->obj.image;
-        entry.revision = e->obj.revision;
-        entry.loc = r->action->loc;
-        RSIM_VEC_PUSH(e->result.log, entry);
-        r->logged = ph;
-        r->logged_any = true;
+    if (r->logged_any && ph == r->logged) {
+        return;
+    }
+    if (r->run) {
+        snprintf(r->message, sizeof r->message, "%s", rsim_analysis_message(r->run));
+    }
+    rsim_log_entry entry;
+    memset(&entry, 0, sizeof entry);
+    entry.t = now;
+    entry.kind = RSIM_LOG_ANALYSIS;
+    entry.analysis = r->name;
+    entry.phase = rsim_analysis_phase_name(ph);
+    snprintf(entry.message, sizeof entry.message, "%.255s", r->message);
+    entry.image = e->obj.image;
+    entry.revision = e->obj.revision;
+    entry.loc = r->loc;
+    RSIM_VEC_PUSH(e->result.log, entry);
+    bool changed = r->logged_any;
+    r->logged = ph;
+    r->logged_any = true;
+    if (changed && r->on_phase) {
+        r->on_phase(r->on_phase_arg, now); /* the controller watches its AnalysisRuns */
     }
 }
 
@@ -418,76 +436,95 @@ static const char *rollout_field(void *arg, const char *path)
     return NULL;
 }
 
-/* Argo records a run it cannot create as an Error on the Rollout; so does the log. */
-static void
-log_not_created(rsim_engine *e, const rsim_spec_action *a, rsim_time now, const char *why)
-{
-    rsim_log_entry entry;
-    memset(&entry, 0, sizeof entry);
-    entry.t = now;
-    entry.kind = RSIM_LOG_ANALYSIS;
-    entry.analysis = a->analysis;
-    entry.phase = rsim_analysis_phase_name(RSIM_ANALYSIS_ERROR);
-    snprintf(entry.message, sizeof entry.message, "%.250s", why);
-    entry.image = e->obj.image;
-    entry.revision = e->obj.revision;
-    entry.loc = a->loc;
-    RSIM_VEC_PUSH(e->result.log, entry);
-}
-
-/* Keeps a new run (adopting it), with its random stream and its time-series columns. */
-static obs_run *add_run(struct rsim_observe *o, const rsim_spec_action *a, rsim_analysis_run *run)
+/* Keeps a new run (adopting run, which may be NULL when it could not be created), with its
+ * random stream and its time-series columns. */
+static obs_run *add_run(struct rsim_observe *o,
+                        const rsim_spec_action *a,
+                        const char *name,
+                        rsim_loc loc,
+                        rsim_analysis_run *run)
 {
     obs_run *r = rsim_xcalloc(1, sizeof *r);
     r->owner = o;
     r->action = a;
+    r->name = rsim_xstrdup(name);
+    r->loc = loc;
     r->run = run;
-    r->n_logged = rsim_xcalloc(rsim_analysis_metric_count(run) + 1, sizeof *r->n_logged);
-    char name[256];
-    snprintf(name, sizeof name, "analysis/%s", a->analysis);
-    r->rng = rsim_rng_new(o->e->seed, o->e->replication, name);
-    for (size_t m = 0; m < rsim_analysis_metric_count(run); m++) {
-        RSIM_VEC_PUSH(o->col_run, o->runs.n);
-        RSIM_VEC_PUSH(o->col_metric, m);
+    r->logged = RSIM_ANALYSIS_PENDING;
+    if (run) {
+        r->n_logged = rsim_xcalloc(rsim_analysis_metric_count(run) + 1, sizeof *r->n_logged);
+        char stream[256];
+        snprintf(stream, sizeof stream, "analysis/%s", name);
+        r->rng = rsim_rng_new(o->e->seed, o->e->replication, stream);
+        for (size_t m = 0; m < rsim_analysis_metric_count(run); m++) {
+            RSIM_VEC_PUSH(o->col_run, o->runs.n);
+            RSIM_VEC_PUSH(o->col_metric, m);
+        }
     }
     run_slot slot = {r};
     RSIM_VEC_PUSH(o->runs, slot);
     return r;
 }
 
-static void start_run(struct rsim_observe *o, const rsim_spec_action *a, rsim_time now)
+/* Creates a run and schedules its first reconcile at now; a run that cannot be created is kept
+ * as an Error (Argo records it so on the Rollout; so does the log). */
+static obs_run *start_run(struct rsim_observe *o,
+                          const rsim_spec_action *a,
+                          const char *name,
+                          rsim_loc loc,
+                          const rsim_spec_rollout_analysis *in,
+                          const char *stable,
+                          const char *latest,
+                          rsim_time now)
 {
     rsim_engine *e = o->e;
     /* An array of pointers, as rsim_analysis_run_new takes it. */
     const rsim_spec_analysis_template **ts =
-        rsim_xcalloc(a->n_templates + 1, sizeof *ts); /* NOLINT(bugprone-sizeof-expression) */
-    for (size_t i = 0; i < a->n_templates; i++) {
-        ts[i] = rsim_spec_find_template(e->spec, a->templates[i].template_name,
-                                        a->templates[i].cluster_scope);
+        rsim_xcalloc(in->n_templates + 1, sizeof *ts); /* NOLINT(bugprone-sizeof-expression) */
+    for (size_t i = 0; i < in->n_templates; i++) {
+        ts[i] = rsim_spec_find_template(e->spec, in->templates[i].template_name,
+                                        in->templates[i].cluster_scope);
     }
     rsim_analysis_context ctx = rsim_analysis_context_default();
-    ctx.stable_hash = stable_hash(e);
-    ctx.latest_hash = latest_hash(e);
+    ctx.stable_hash = stable;
+    ctx.latest_hash = latest;
     ctx.field = rollout_field;
     ctx.field_arg = e;
     rsim_analysis_run *run = NULL;
     char errbuf[RSIM_ANALYSIS_MSGMAX];
-    rsim_err rc = rsim_analysis_run_new(ts, a->n_templates, a->args, a->n_args, NULL, 0, NULL, 0,
-                                        &ctx, &o->provider, &run, errbuf, sizeof errbuf);
+    rsim_err rc = rsim_analysis_run_new(ts, in->n_templates, in->args, in->n_args, in->dry_run,
+                                        in->n_dry_run, in->retention, in->n_retention, &ctx,
+                                        &o->provider, &run, errbuf, sizeof errbuf);
     free(ts);
     if (rc != RSIM_OK) {
-        log_not_created(e, a, now, errbuf);
-        return;
+        obs_run *r = add_run(o, a, name, loc, NULL);
+        snprintf(r->message, sizeof r->message, "%.250s", errbuf);
+        log_run(r, now);
+        return r;
     }
-    obs_run *r = add_run(o, a, run);
+    obs_run *r = add_run(o, a, name, loc, run);
     r->token = rsim_evq_schedule(e->q, now, RSIM_PHASE_MEASURE, on_reconcile, r);
+    return r;
 }
 
-static void stop_run(struct rsim_observe *o, const rsim_spec_action *a, rsim_time now)
+static void start_action(struct rsim_observe *o, const rsim_spec_action *a, rsim_time now)
+{
+    rsim_spec_rollout_analysis in;
+    memset(&in, 0, sizeof in);
+    in.set = true;
+    in.n_templates = a->n_templates;
+    in.templates = a->templates;
+    in.n_args = a->n_args;
+    in.args = a->args;
+    in.loc = a->loc;
+    start_run(o, a, a->analysis, a->loc, &in, stable_hash(o->e), latest_hash(o->e), now);
+}
+
+static void stop_action(struct rsim_observe *o, const rsim_spec_action *a, rsim_time now)
 {
     for (size_t i = 0; i < o->runs.n; i++) {
         obs_run *r = o->runs.items[i].r;
-        if (strcmp(r->action->analysis, a->analysis) != 0) {
+        if (r->action == NULL || r->run == NULL || strcmp(r->action->analysis, a->analysis) != 0) {
             continue;
         }
         if (r->token) {
@@ -526,10 +563,29 @@ static rsim_metrics_needs scenario_needs(const rsim_engine *e)
     return needs;
 }
 
+/* Whether the Rollout names any analysis its controller may run (step, background, pre- or
+ * post-promotion). */
+static bool rollout_has_analysis(const rsim_spec_rollout *r)
+{
+    if (r->strategy == RSIM_STRATEGY_BLUE_GREEN) {
+        return r->blue_green.pre_promotion.set || r->blue_green.post_promotion.set;
+    }
+    if (r->canary.background.set) {
+        return true;
+    }
+    for (size_t i = 0; i < r->canary.n_steps; i++) {
+        if (r->canary.steps[i].types & RSIM_STEP_ANALYSIS) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void rsim_engine_observe_init(rsim_engine *e)
 {
     const rsim_spec_world *w = e->world;
-    bool wanted = w->metrics.n_recording_rules > 0;
+    bool wanted = w->metrics.n_recording_rules > 0 ||
+                  (e->control != NULL && rollout_has_analysis(e->rollout));
     for (size_t i = 0; i < w->n_actions && !wanted; i++) {
         wanted = w->actions[i].kind == RSIM_OP_START_ANALYSIS;
     }
@@ -573,10 +629,12 @@ void rsim_engine_observe_fini(rsim_engine *e)
         return;
     }
     for (size_t i = 0; i < o->runs.n; i++) {
-        rsim_analysis_run_free(o->runs.items[i].r->run);
-        rsim_rng_free(o->runs.items[i].r->rng);
-        free(o->runs.items[i].r->n_logged);
-        free(o->runs.items[i].r);
+        obs_run *r = o->runs.items[i].r;
+        rsim_analysis_run_free(r->run);
+        rsim_rng_free(r->rng);
+        free(r->n_logged);
+        free(r->name);
+        free(r);
     }
     free(o->runs.items);
     free(o->jobs.items);
@@ -595,9 +653,62 @@ void rsim_engine_observe_apply(rsim_engine *e, const rsim_spec_action *a, rsim_t
         return;
     }
     if (a->kind == RSIM_OP_START_ANALYSIS) {
-        start_run(e->observe, a, now);
+        start_action(e->observe, a, now);
     } else if (a->kind == RSIM_OP_STOP_ANALYSIS) {
-        stop_run(e->observe, a, now);
+        stop_action(e->observe, a, now);
+    }
+}
+
+rsim_observe_run *rsim_engine_observe_start_run(rsim_engine *e,
+                                                const char *name,
+                                                const rsim_spec_rollout_analysis *a,
+                                                const char *stable,
+                                                const char *latest,
+                                                rsim_engine_observe_phase_fn on_phase,
+                                                void *on_phase_arg,
+                                                rsim_time now)
+{
+    struct rsim_observe *o = e->observe;
+    if (o == NULL) {
+        return NULL;
+    }
+    stable = stable && stable[0] ? stable : NULL;
+    latest = latest && latest[0] ? latest : NULL;
+    obs_run *r = NULL;
+    if (a == NULL) {
+        r = add_run(o, NULL, name, e->rollout->loc, NULL);
+        snprintf(r->message, sizeof r->message, "no analysis to run");
+        log_run(r, now);
+    } else {
+        r = start_run(o, NULL, name, a->loc, a, stable, latest, now);
+    }
+    /* Set after the start: a run that could not be created is an Error from its first line. */
+    r->on_phase = on_phase;
+    r->on_phase_arg = on_phase_arg;
+    return r;
+}
+
+rsim_analysis_phase rsim_engine_observe_run_phase(const rsim_observe_run *r, const char **message)
+{
+    if (r == NULL) {
+        *message = "no analysis to run";
+        return RSIM_ANALYSIS_ERROR;
+    }
+    *message = r->message;
+    return r->logged;
+}
+
+void rsim_engine_observe_terminate_run(rsim_observe_run *r, rsim_time now)
+{
+    if (r == NULL || r->run == NULL) {
+        return;
+    }
+    if (r->token) {
+        rsim_evq_cancel(r->owner->e->q, r->token);
+        r->token = 0;
+    }
+    if (!rsim_analysis_phase_completed(rsim_analysis_phase_of(r->run))) {
+        after_pass(r, now, rsim_analysis_terminate(r->run, now));
     }
 }
 
@@ -610,7 +721,7 @@ void rsim_engine_observe_column_name(const rsim_engine *e, size_t col, char *buf
 {
     const struct rsim_observe *o = e->observe;
     const obs_run *r = o->runs.items[o->col_run.items[col]].r;
-    snprintf(buf, size, "analysis_%s_%s", r->action->analysis,
+    snprintf(buf, size, "analysis_%s_%s", r->name,
              rsim_analysis_metric(r->run, o->col_metric.items[col])->name);
 }
 
