@@ -16,15 +16,16 @@ static const char run_help[] =
     "files given here, or in the manifests the Scenario lists). Without FILE, run the built-in\n"
     "default scenario (see `rollsim default-scenario`).\n"
     "\n"
-    "  -o, --out DIR        write events.jsonl, timeline.csv and totals.json into DIR\n"
-    "                       (created if missing)\n"
+    "  -o, --out DIR        write events.jsonl, timeline.csv, totals.json and summary.json\n"
+    "                       into DIR (created if missing)\n"
     "  -e, --events FILE    write the processed events as JSON Lines to FILE ('-': stdout)\n"
     "  -s, --seed N         use seed N instead of the scenario's\n"
     "  -q, --quiet          print no summary\n"
     "  -h, --help           show this help\n"
     "\n"
     "Output files are written whole or not at all.\n"
-    "Exit status: 0 the run completed, 2 bad input or usage, 3 an output could not be written.\n";
+    "Exit status: 0 the run completed and every expectation of the scenario held, 1 an\n"
+    "expectation failed, 2 bad input or usage, 3 an output could not be written.\n";
 
 typedef struct run_opts {
     const char *out_dir;
@@ -46,6 +47,34 @@ static rsim_err write_timeline(FILE *out, const void *arg)
 static rsim_err write_totals(FILE *out, const void *arg)
 {
     return rsim_result_write_totals_json(arg, out);
+}
+
+static rsim_err write_summary(FILE *out, const void *arg)
+{
+    return rsim_result_write_summary_json(arg, out);
+}
+
+/* Judges the scenario's expectations; prints each (failures always, the rest unless quiet) and
+ * returns RSIM_EXIT_EXPECT when one failed. */
+static int judge(const rsim_result *res, bool print_all)
+{
+    int rc = RSIM_EXIT_OK;
+    size_t n = rsim_result_expectation_count(res);
+    if (n > 0 && print_all) {
+        fputs("\nexpectations:\n", stdout);
+    }
+    for (size_t i = 0; i < n; i++) {
+        rsim_expect_outcome o;
+        rsim_result_expectation_check(res, i, &o);
+        if (!o.passed) {
+            rc = RSIM_EXIT_EXPECT;
+        }
+        if (print_all || !o.passed) {
+            fprintf(print_all ? stdout : stderr, "  %s (line %d) %s: %s; expected %s\n",
+                    o.passed ? "PASS" : "FAIL", o.loc.line, o.name, o.actual, o.expected);
+        }
+    }
+    return rc;
 }
 
 static int parse_seed(const char *s, uint64_t *out)
@@ -115,6 +144,7 @@ static int write_outputs(const run_opts *o, const rsim_result *res)
             {"events.jsonl", write_events},
             {"timeline.csv", write_timeline},
             {"totals.json", write_totals},
+            {"summary.json", write_summary},
         };
         for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
             char path[4096];
@@ -163,6 +193,9 @@ int rsim_cli_run(int argc, char **argv)
     bool events_on_stdout = o.events && strcmp(o.events, "-") == 0;
     if (rc == RSIM_EXIT_OK && !o.quiet && !events_on_stdout) {
         rsim_result_write_summary(res, stdout);
+    }
+    if (rc == RSIM_EXIT_OK) {
+        rc = judge(res, !o.quiet && !events_on_stdout);
     }
     rsim_engine_free(eng);
     rsim_scenario_free(scn);

@@ -25,6 +25,7 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  run [FILE]...          run a scenario (without FILE: the built-in default scenario)\n"
+    "  check FILE|DIR...      run scenarios and judge their expectations (JUnit with --junit)\n"
     "  validate FILE...       check Rollouts, AnalysisTemplates, Services and Scenarios\n"
     "  eval-condition         judge one result with a success/failure condition\n"
     "  reconcile --state FILE one controller pass over a snapshot of real objects\n"
@@ -67,6 +68,9 @@ static int dispatch(const char *cmd, int argc, char **argv)
 {
     if (strcmp(cmd, "run") == 0) {
         return rsim_cli_run(argc, argv);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        return rsim_cli_check(argc, argv);
     }
     if (strcmp(cmd, "validate") == 0) {
         return rsim_cli_validate(argc, argv);

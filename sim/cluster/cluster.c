@@ -890,6 +890,21 @@ void rsim_cluster_scale_rs(rsim_cluster *c, uint32_t rs, int64_t replicas)
     }
 }
 
+bool rsim_cluster_delete_pod(rsim_cluster *c, uint32_t pod_id)
+{
+    if (pod_id >= c->pods.n || !is_active(&c->pods.items[pod_id]->pub)) {
+        return false;
+    }
+    pod_int *p = c->pods.items[pod_id];
+    rs_int *r = rs_of(c, p->pub.rs);
+    delete_pod(p);
+    int64_t have = active_count(r) + r->pub.n_creating;
+    if (r->pub.desired > have) {
+        schedule_creations(c, r, r->pub.desired - have);
+    }
+    return true;
+}
+
 static void mark_cached(rsim_cluster *c, const char *image)
 {
     for (size_t i = 0; i < c->cached.n; i++) {

@@ -93,6 +93,11 @@ void rsim_cluster_scale_rs(rsim_cluster *c, uint32_t rs, int64_t replicas);
  * as cached on the nodes from then on. Pods beyond the free slots are created PENDING. */
 void rsim_cluster_scale_rs_ready(rsim_cluster *c, uint32_t rs, int64_t replicas);
 
+/* Deletes one pod at now (an eviction, kubectl delete pod): it terminates as in a scale-down, and
+ * its ReplicaSet, now short of spec.replicas, creates a replacement. Returns false (and does
+ * nothing) when no such pod exists or it is already being deleted. */
+bool rsim_cluster_delete_pod(rsim_cluster *c, uint32_t pod_id);
+
 size_t rsim_cluster_rs_count(const rsim_cluster *c);
 const rsim_cluster_rs *rsim_cluster_rs_at(const rsim_cluster *c, uint32_t rs);
 #define RSIM_CLUSTER_NO_RS UINT32_MAX

@@ -558,6 +558,7 @@ void rsim_controller_bluegreen_pass(rsim_ctl_pass *p)
     if (reset_if_changed(p)) {
         return;
     }
+    (void)rsim_controller_restart_pods(p); /* §14.6: blue-green carries on after evictions */
     reconcile_replica_sets(p);
     bool pause_added = reconcile_pause(p);
     reconcile_active(p, pause_added);

@@ -2,7 +2,7 @@
  * change reset (§14.8), service selectors, traffic routing (§9), analysis runs (§15), RS scaling
  * (§10.4 with §7/§8 targets, abort delays §12.2, old RS scale-down §10), the pause step (§11.2)
  * and the status step: promotion (§11.1), abort handling (§12), step completion (§5), then
- * conditions and phase (§17). Pod restarts (§14.6) are not modelled yet. */
+ * conditions and phase (§17). Pod restarts (§14.6) are in restart.c. */
 #include <string.h>
 
 #include "controller_int.h"
@@ -499,7 +499,8 @@ static bool reconcile_replica_sets(rsim_ctl_pass *p)
     rsim_ctl_state *st = p->st;
     const rsim_spec_canary *c = &p->spec->canary;
     if (st->paused ||
-        rsim_controller_has_pause(&st->status, RSIM_CTL_PAUSE_INCONCLUSIVE_ANALYSIS)) {
+        rsim_controller_has_pause(&st->status, RSIM_CTL_PAUSE_INCONCLUSIVE_ANALYSIS) ||
+        rsim_controller_has_pause(&st->status, RSIM_CTL_PAUSE_INCONCLUSIVE_EXPERIMENT)) {
         return false; /* §10.4, §11.3, §11.5 */
     }
     bool delay = delay_scale_down_on_abort(p);
@@ -629,11 +630,13 @@ static bool completed_step(rsim_ctl_pass *p)
         const rsim_ctl_ar *ar = rsim_controller_current_ar(p->st, RSIM_CTL_AR_STEP, cur_index(o));
         return ar != NULL && ar->phase == RSIM_ANALYSIS_SUCCESSFUL;
     }
+    case RSIM_STEP_EXPERIMENT:
+        return rsim_controller_experiment_done(p->st, cur_index(o));
     case RSIM_STEP_SET_HEADER_ROUTE:
     case RSIM_STEP_SET_MIRROR_ROUTE:
         return true;
     default:
-        return false; /* experiments are not modelled yet */
+        return false;
     }
 }
 
@@ -726,8 +729,12 @@ void rsim_controller_canary_pass(rsim_ctl_pass *p)
     if (reset_if_changed(p)) {
         return; /* §18 step 9 */
     }
+    if (rsim_controller_restart_pods(p) > 0) {
+        return; /* §18 step 10: no scaling on availability the evictions just changed */
+    }
     reconcile_services(p);
     reconcile_traffic(p);
+    rsim_controller_experiments(p);
     reconcile_analysis(p);
     if (p->inconclusive_added) {
         sync_status(p);

@@ -178,6 +178,7 @@ void rsim_controller_reconcile(rsim_ctl_state *st,
     p.new_rs = rsim_controller_find_rs(st, hash);
     if (p.new_rs == NULL) {
         p.new_rs = rsim_controller_create_rs(&p);
+        rsim_controller_restart_cancel(&p); /* §14.6: a new template ends the restart */
         char msg[RSIM_CTL_MSGMAX];
         rsim_controller_fmt(msg, sizeof msg, "Created new replica set \"%s\"", p.new_rs->name);
         rsim_controller_set_condition(&p, RSIM_CTL_COND_PROGRESSING, RSIM_CTL_COND_TRUE,
@@ -415,6 +416,8 @@ const char *rsim_controller_fx_kind_name(rsim_ctl_fx_kind kind)
         return "ar-terminate";
     case RSIM_CTL_FX_EVENT:
         return "event";
+    case RSIM_CTL_FX_POD_EVICT:
+        return "pod-evict";
     }
     return "?";
 }

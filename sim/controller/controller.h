@@ -38,6 +38,13 @@
 #define RSIM_CTL_MAX_COND   8   /* status.conditions */
 #define RSIM_CTL_MAX_ROUTES 8   /* managed header/mirror routes set in the router */
 #define RSIM_CTL_MAX_FX     64  /* effects listed by one pass */
+#define RSIM_CTL_MAX_EXP    4   /* owned Experiments kept */
+#define RSIM_CTL_MAX_EXP_RS 4   /* templates (ReplicaSets) of one Experiment */
+#define RSIM_CTL_MAX_EXP_AR 4   /* analyses of one Experiment */
+#define RSIM_CTL_MAX_XARGS  8   /* args of one Experiment analysis, resolved */
+
+/* Experiment spec.scaleDownDelaySeconds as the Rollout creates it (§15.8). */
+#define RSIM_CTL_EXP_SCALE_DOWN_DELAY RSIM_SEC(30)
 
 /* Restart recheck interval (§14.6, §21). */
 #define RSIM_CTL_RESTART_RECHECK RSIM_SEC(30)
@@ -143,6 +150,9 @@ typedef struct rsim_ctl_rs {
     int32_t spec_replicas; /* spec.replicas */
     /* Observed (written by the world): status.replicas / readyReplicas / availableReplicas. */
     int32_t replicas, ready, available;
+    /* Observed: pods not being deleted that were created before spec.restartAt (§14.6); 0 when
+     * restartAt is unset. */
+    int32_t restart_old;
     /* Annotations: rollout.argoproj.io/desired-replicas (-1 = absent) and
      * scale-down-deadline (-1 = absent; ms, truncated to seconds, §23 I15). */
     int32_t desired_replicas;
@@ -177,6 +187,56 @@ typedef struct rsim_ctl_route {
     int32_t step; /* the step that set it, for the match definition */
 } rsim_ctl_route;
 
+/* A ReplicaSet of an Experiment template (§15.8). Observed counts are written by the world, as
+ * for rsim_ctl_rs. */
+typedef struct rsim_ctl_exp_rs {
+    char name[RSIM_CTL_NAMEMAX]; /* <experiment>-<template> */
+    char hash[RSIM_CTL_NAMEMAX]; /* rollsim's hash of "<experiment>/<template>", unique */
+    char image[RSIM_CTL_IMAGEMAX];
+    int64_t revision;                   /* the revision of the RS its specRef names */
+    int32_t spec_replicas;              /* spec.replicas */
+    int32_t replicas, ready, available; /* observed */
+} rsim_ctl_exp_rs;
+
+/* An AnalysisRun of an Experiment. phase and message are observed (written by the world). */
+typedef struct rsim_ctl_exp_ar {
+    char name[RSIM_CTL_NAMEMAX];               /* <experiment>-<analysis name> */
+    const rsim_spec_experiment_analysis *spec; /* borrowed */
+    /* The run's inputs for the world: the one template, the analysis's args and the
+     * experiment's dryRun (pointers borrowed from the spec). */
+    rsim_spec_rollout_analysis analysis;
+    /* The args with {{templates.<name>.podTemplateHash}} and {{templates.<name>.replicaset.name}}
+     * resolved, when there are at most RSIM_CTL_MAX_XARGS (analysis.args points here). */
+    rsim_spec_rollout_arg args[RSIM_CTL_MAX_XARGS];
+    char values[RSIM_CTL_MAX_XARGS][RSIM_CTL_MSGMAX];
+    bool started;
+    bool terminate;
+    rsim_analysis_phase phase;     /* observed */
+    char message[RSIM_CTL_MSGMAX]; /* observed */
+} rsim_ctl_exp_ar;
+
+/* An Experiment created by a canary experiment step (§5.5, §15.8). The experiment controller is
+ * simulated by the same pass (docs/modules/controller.md §Experiments). */
+typedef struct rsim_ctl_experiment {
+    char name[RSIM_CTL_NAMEMAX]; /* <rollout>-<hash>-<revision>-<step> */
+    int32_t step_index;
+    char pod_hash[RSIM_CTL_NAMEMAX];    /* the canary hash it was created for */
+    char stable_hash[RSIM_CTL_NAMEMAX]; /* the stable hash then */
+    const rsim_spec_experiment *spec;   /* borrowed */
+    rsim_analysis_phase phase;          /* Pending until available, Running, then final */
+    char message[RSIM_CTL_MSGMAX];
+    rsim_time available_at;  /* status.availableAt, -1 = unset */
+    rsim_time ended_at;      /* when it reached its final phase, -1 = running */
+    rsim_time scale_down_at; /* ended_at + scaleDownDelaySeconds, -1 = unset */
+    bool scaled_down;        /* its ReplicaSets were scaled to 0 */
+    bool terminate;          /* spec.terminate written by the rollout */
+    bool current;            /* status.canary.currentExperiment */
+    size_t n_rs;
+    rsim_ctl_exp_rs rs[RSIM_CTL_MAX_EXP_RS];
+    size_t n_ars;
+    rsim_ctl_exp_ar ars[RSIM_CTL_MAX_EXP_AR];
+} rsim_ctl_experiment;
+
 typedef struct rsim_ctl_state {
     const rsim_spec_rollout *spec; /* borrowed */
     /* spec.template identity at run time (setImage/undo change it). */
@@ -192,6 +252,8 @@ typedef struct rsim_ctl_state {
     size_t n_ars;
     rsim_ctl_ar ars[RSIM_CTL_MAX_AR];
     int64_t ars_created;
+    size_t n_exps;
+    rsim_ctl_experiment exps[RSIM_CTL_MAX_EXP];
     /* Service selectors (rollouts-pod-template-hash), "" = none. */
     char svc_canary[RSIM_CTL_NAMEMAX];
     char svc_stable[RSIM_CTL_NAMEMAX];
@@ -226,6 +288,8 @@ typedef enum rsim_ctl_fx_kind {
     RSIM_CTL_FX_AR_CREATE,      /* name, ar_kind, step, analysis, hash (latest), stable_hash */
     RSIM_CTL_FX_AR_TERMINATE,   /* name */
     RSIM_CTL_FX_EVENT,          /* reason, message (Kubernetes event) */
+    RSIM_CTL_FX_POD_EVICT,      /* hash, replicas = how many of its pods created before deadline
+                                   (spec.restartAt) to evict, oldest first (§14.6) */
 } rsim_ctl_fx_kind;
 
 typedef struct rsim_ctl_fx {
@@ -301,6 +365,8 @@ const char *rsim_controller_pause_reason_name(rsim_ctl_pause_reason reason);
 const char *rsim_controller_fx_kind_name(rsim_ctl_fx_kind kind);
 /* The RS with that hash, or NULL. */
 rsim_ctl_rs *rsim_controller_find_rs(rsim_ctl_state *st, const char *hash);
+/* The Experiment ReplicaSet with that hash, or NULL. */
+rsim_ctl_exp_rs *rsim_controller_find_exp_rs(rsim_ctl_state *st, const char *hash);
 /* The condition of that type, or NULL. */
 const rsim_ctl_condition *rsim_controller_find_condition(const rsim_ctl_state *st,
                                                          rsim_ctl_cond_type type);

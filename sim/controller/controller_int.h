@@ -175,6 +175,17 @@ bool rsim_controller_is_aborting(const rsim_ctl_pass *p);
 /* The RS with that hash among the pre-pass copies, or NULL. */
 const rsim_ctl_rs *rsim_controller_pre_rs(const rsim_ctl_pass *p, const char *hash);
 
+/* ---- pod restarts (restart.c, §14.6) ---- */
+/* Whether spec.restartAt asks for pods to be restarted now (set, reached, not yet done). */
+bool rsim_controller_needs_restart(const rsim_ctl_state *st, rsim_time now);
+/* One round of restarts: evicts pods created before spec.restartAt, stable RS first, then the
+ * new RS, then the others oldest first, at most available - (max(N, total) - max(maxUnavailable,
+ * 1)) pods; rechecks in 30 s while any remain; sets status.restartedAt when none remain.
+ * Returns the number of pods evicted (the canary pass ends when > 0). */
+int32_t rsim_controller_restart_pods(rsim_ctl_pass *p);
+/* A new template cancels a restart in progress: status.restartedAt = spec.restartAt. */
+void rsim_controller_restart_cancel(rsim_ctl_pass *p);
+
 /* Dispatch targets (canary.c, bluegreen.c). */
 void rsim_controller_canary_pass(rsim_ctl_pass *p);
 void rsim_controller_bluegreen_pass(rsim_ctl_pass *p);
@@ -264,5 +275,15 @@ rsim_ctl_ar *rsim_controller_create_ar(rsim_ctl_pass *p,
 void rsim_controller_terminate_ar(rsim_ctl_pass *p, rsim_ctl_ar *ar);
 /* Terminate every current run (abort, promotion, §15.6). */
 void rsim_controller_terminate_all_ars(rsim_ctl_pass *p);
+
+/* ---- experiments (experiment.c, §5.5, §15.8) ---- */
+/* The rollout's Experiment work for one canary pass: create the current step's Experiment,
+ * terminate others, act on its phase (abort, InconclusiveExperiment pause), then run the
+ * experiment controller over every Experiment still holding ReplicaSets. */
+void rsim_controller_experiments(rsim_ctl_pass *p);
+/* The current Experiment of that step, or NULL. */
+rsim_ctl_experiment *rsim_controller_current_exp(rsim_ctl_state *st, int32_t step);
+/* Whether the current Experiment of that step is Successful (the step completes). */
+bool rsim_controller_experiment_done(rsim_ctl_state *st, int32_t step);
 
 #endif

@@ -89,6 +89,18 @@ static void rs_counts(const rsim_cluster_rs *r, int32_t *replicas, int32_t *read
     *avail = (int32_t)r->n_by_state[RSIM_POD_AVAILABLE];
 }
 
+/* Pods of a ReplicaSet not being deleted and created before `before` (§14.6). */
+static int32_t old_pods(const rsim_cluster *cl, uint32_t rs, rsim_time before)
+{
+    const rsim_pod *const *pods = NULL;
+    size_t n = rsim_cluster_pods(cl, rs, &pods);
+    int32_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        k += pods[i]->state <= RSIM_POD_AVAILABLE && pods[i]->created < before;
+    }
+    return k;
+}
+
 /* Copies the world's counts into the state; returns whether any changed. */
 static bool observe_rs(struct rsim_control *c)
 {
@@ -100,12 +112,67 @@ static bool observe_rs(struct rsim_control *c)
         if (idx != RSIM_CLUSTER_NO_RS) {
             rs_counts(rsim_cluster_rs_at(c->e->cluster, idx), &n, &ready, &avail);
         }
+        int32_t old = idx == RSIM_CLUSTER_NO_RS || c->st.restart_at < 0
+                          ? 0
+                          : old_pods(c->e->cluster, idx, c->st.restart_at);
         changed |= s->replicas != n || s->ready != ready || s->available != avail;
         s->replicas = n;
         s->ready = ready;
         s->available = avail;
+        s->restart_old = old;
     }
     return changed;
+}
+
+/* The same for the ReplicaSets of the Experiments (§15.8). */
+static bool observe_exp_rs(struct rsim_control *c)
+{
+    bool changed = false;
+    for (size_t i = 0; i < c->st.n_exps; i++) {
+        rsim_ctl_experiment *ex = &c->st.exps[i];
+        for (size_t k = 0; k < ex->n_rs; k++) {
+            rsim_ctl_exp_rs *s = &ex->rs[k];
+            uint32_t idx = rsim_cluster_find_rs_by_hash(c->e->cluster, s->hash);
+            int32_t n = 0;
+            int32_t ready = 0;
+            int32_t avail = 0;
+            if (idx != RSIM_CLUSTER_NO_RS) {
+                rs_counts(rsim_cluster_rs_at(c->e->cluster, idx), &n, &ready, &avail);
+            }
+            changed |= s->replicas != n || s->ready != ready || s->available != avail;
+            s->replicas = n;
+            s->ready = ready;
+            s->available = avail;
+        }
+    }
+    return changed;
+}
+
+static const ctl_run *find_run(const struct rsim_control *c, const char *name)
+{
+    for (size_t k = 0; k < c->runs.n; k++) {
+        if (strcmp(c->runs.items[k].name, name) == 0) {
+            return &c->runs.items[k];
+        }
+    }
+    return NULL;
+}
+
+/* The phases of the Experiments' AnalysisRuns. */
+static void observe_exp_runs(struct rsim_control *c)
+{
+    for (size_t i = 0; i < c->st.n_exps; i++) {
+        rsim_ctl_experiment *ex = &c->st.exps[i];
+        for (size_t k = 0; k < ex->n_ars; k++) {
+            rsim_ctl_exp_ar *a = &ex->ars[k];
+            const ctl_run *r = a->started ? find_run(c, a->name) : NULL;
+            if (r != NULL) {
+                const char *message = "";
+                a->phase = rsim_engine_observe_run_phase(r->run, &message);
+                snprintf(a->message, sizeof a->message, "%s", message);
+            }
+        }
+    }
 }
 
 static void observe_runs(struct rsim_control *c)
@@ -124,6 +191,22 @@ static void observe_runs(struct rsim_control *c)
     }
 }
 
+/* A pod of an Experiment's ReplicaSet changed: the experiment controller watches them. */
+static void on_exp_pod(struct rsim_control *c, const rsim_cluster_rs *r, rsim_time now)
+{
+    const rsim_ctl_exp_rs *s = rsim_controller_find_exp_rs(&c->st, r->hash);
+    if (s == NULL) {
+        return;
+    }
+    int32_t n = 0;
+    int32_t ready = 0;
+    int32_t avail = 0;
+    rs_counts(r, &n, &ready, &avail);
+    if (s->replicas != n || s->ready != ready || s->available != avail) {
+        trigger(c, now);
+    }
+}
+
 /* Cluster watcher: a pod of one of the Rollout's ReplicaSets changed; a pass follows when the
  * counts the controller reads changed. */
 static void on_pod(void *arg, const rsim_pod *pod, bool after, rsim_time now)
@@ -135,6 +218,7 @@ static void on_pod(void *arg, const rsim_pod *pod, bool after, rsim_time now)
     const rsim_cluster_rs *r = rsim_cluster_rs_at(c->e->cluster, pod->rs);
     const rsim_ctl_rs *s = rsim_controller_find_rs(&c->st, r->hash);
     if (s == NULL) {
+        on_exp_pod(c, r, now);
         return;
     }
     int32_t n = 0, ready = 0, avail = 0;
@@ -173,6 +257,27 @@ static void terminate_run(struct rsim_control *c, const char *name, rsim_time no
 }
 
 /* ---- effects ---- */
+
+/* Evicts the `count` oldest pods of an RS created before `before`; the ReplicaSet replaces them
+ * (§14.6). */
+static void evict_pods(struct rsim_control *c, uint32_t rs, int32_t count, rsim_time before)
+{
+    rsim_cluster *cl = c->e->cluster;
+    while (count-- > 0) {
+        const rsim_pod *const *pods = NULL;
+        size_t n = rsim_cluster_pods(cl, rs, &pods);
+        uint32_t victim = UINT32_MAX;
+        for (size_t i = 0; i < n && victim == UINT32_MAX; i++) {
+            if (pods[i]->state <= RSIM_POD_AVAILABLE && pods[i]->created < before) {
+                victim = pods[i]->id;
+            }
+        }
+        if (victim == UINT32_MAX) {
+            return;
+        }
+        rsim_cluster_delete_pod(cl, victim);
+    }
+}
 
 static uint32_t cluster_rs(const struct rsim_control *c, const char *hash)
 {
@@ -277,6 +382,13 @@ static void apply(struct rsim_control *c, const rsim_ctl_fx *f, rsim_time now)
     case RSIM_CTL_FX_AR_TERMINATE:
         terminate_run(c, f->name, now);
         break;
+    case RSIM_CTL_FX_POD_EVICT: {
+        uint32_t rs = cluster_rs(c, f->hash);
+        if (rs != RSIM_CLUSTER_NO_RS) {
+            evict_pods(c, rs, f->replicas, f->deadline);
+        }
+        break;
+    }
     case RSIM_CTL_FX_RS_ANNOTATE:
     case RSIM_CTL_FX_EVENT:
         break; /* state only; events are written with the pass */
@@ -356,6 +468,8 @@ static void run_pass(struct rsim_control *c, rsim_time now)
     rsim_engine *e = c->e;
     observe_rs(c);
     observe_runs(c);
+    observe_exp_rs(c);
+    observe_exp_runs(c);
     rsim_controller_reconcile(&c->st, now, &c->opts, &c->fx);
     for (size_t i = 0; i < c->fx.n; i++) {
         apply(c, &c->fx.items[i], now);
@@ -383,7 +497,8 @@ static void on_pass(rsim_evq *q, void *arg)
     }
     /* Changes seen during the pass (pods that moved while it ran, a status write) trigger it
      * again (§5.9). */
-    if (c->fx.status_changed || observe_rs(c)) {
+    bool exp_changed = observe_exp_rs(c);
+    if (c->fx.status_changed || observe_rs(c) || exp_changed) {
         rsim_time again = now + sc->processing_delay;
         if (again == now && c->same_instant >= CTL_MAX_SAME_INSTANT) {
             again = now + 1;

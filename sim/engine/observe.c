@@ -360,7 +360,11 @@ static void log_run(obs_run *r, rsim_time now)
     entry.revision = e->obj.revision;
     entry.loc = r->loc;
     RSIM_VEC_PUSH(e->result.log, entry);
-    bool changed = r->logged_any;
+    /* The owner is told of every change after the first phase, and of the first one too when
+     * the run finished in the pass that started it (a single measurement that completes at
+     * once): otherwise the controller would wait for its next resync to see the verdict. */
+    bool finished = ph != RSIM_ANALYSIS_RUNNING && ph != RSIM_ANALYSIS_PENDING;
+    bool changed = r->logged_any || finished;
     r->logged = ph;
     r->logged_any = true;
     if (changed && r->on_phase) {
@@ -564,7 +568,7 @@ static rsim_metrics_needs scenario_needs(const rsim_engine *e)
 }
 
 /* Whether the Rollout names any analysis its controller may run (step, background, pre- or
- * post-promotion). */
+ * post-promotion, an experiment step's). */
 static bool rollout_has_analysis(const rsim_spec_rollout *r)
 {
     if (r->strategy == RSIM_STRATEGY_BLUE_GREEN) {
@@ -576,6 +580,10 @@ static bool rollout_has_analysis(const rsim_spec_rollout *r)
     for (size_t i = 0; i < r->canary.n_steps; i++) {
         if (r->canary.steps[i].types & RSIM_STEP_ANALYSIS) {
             return true;
+        }
+        if ((r->canary.steps[i].types & RSIM_STEP_EXPERIMENT) &&
+            r->canary.steps[i].experiment.n_analyses > 0) {
+            return true; /* an Experiment's analyses (§15.8) */
         }
     }
     return false;

@@ -262,6 +262,56 @@ static void summary_revisions(const rsim_result *r, FILE *out)
             (long long)e->world->traffic.users);
 }
 
+/* "2m13s" or a placeholder for a time that did not happen. */
+static const char *dur_or(rsim_time t, const char *none, char *buf, size_t size)
+{
+    if (t == RSIM_FIGURE_NONE) {
+        return none;
+    }
+    rsim_util_format_duration(t, buf, size);
+    return buf;
+}
+
+/* The figures of the run (docs/figures.md) in a short block. */
+static void summary_figures(const rsim_result *r, FILE *out)
+{
+    rsim_figures f;
+    rsim_result_figures(r, &f);
+    char a[32];
+    char b[32];
+    char c[32];
+    fputs("\nfigures (docs/figures.md):\n", out);
+    if (f.n_faults > 0) {
+        fprintf(out, "  exposure         %s\n", dur_or(f.exposed_at, "never", a, sizeof a));
+        fprintf(out,
+                "  blast radius     %llu fault-caused failures (%.4g%% of requests), %llu users, "
+                "peak share %.1f%%, %.3g%% of the error budget\n",
+                (unsigned long long)f.fault_failures,
+                isfinite(f.fault_failure_share) ? 100.0 * f.fault_failure_share : 0.0,
+                (unsigned long long)f.users_hit, 100.0 * f.peak_share,
+                isfinite(f.budget_consumed) ? 100.0 * f.budget_consumed : 0.0);
+        if (f.detected_at != RSIM_FIGURE_NONE) {
+            fprintf(out, "  detection        %s after exposure (%s)\n",
+                    dur_or(f.detection_ms, "-", a, sizeof a), f.detected_by);
+            fprintf(out, "  rollback         traffic %s, pods %s, errors at base %s\n",
+                    dur_or(f.rollback_traffic_ms, "not within the run", a, sizeof a),
+                    dur_or(f.rollback_pods_ms, "not within the run", b, sizeof b),
+                    dur_or(f.rollback_errors_ms, "not within the run", c, sizeof c));
+        } else {
+            fprintf(out, "  detection        not detected (%s)\n", f.not_detected);
+        }
+    }
+    if (f.release_at != RSIM_FIGURE_NONE) {
+        fprintf(out, "  promotion        %s\n",
+                f.promotion_ms == RSIM_FIGURE_NONE
+                    ? "not promoted"
+                    : (rsim_util_format_duration(f.promotion_ms, a, sizeof a), a));
+    }
+    fprintf(out, "  extra pods       %.1f pod-seconds above %lld replicas (%.1f in all)\n",
+            f.extra_pod_seconds, (long long)f.replicas, f.pod_seconds);
+    fprintf(out, "  reconciles       %zu\n", f.n_reconciles);
+}
+
 rsim_err rsim_result_write_summary(const rsim_result *r, FILE *out)
 {
     char dur[32];
@@ -278,6 +328,7 @@ rsim_err rsim_result_write_summary(const rsim_result *r, FILE *out)
         fprintf(out, "%s\n", line);
     }
     summary_revisions(r, out);
+    summary_figures(r, out);
     const rsim_engine *e = r->engine;
     if (e->control != NULL) {
         fputs("\nphase history:\n", out);

@@ -471,7 +471,17 @@ static void load_document(loader *l,
     ctx.sc.file = file;
     ctx.arena = &l->scn->arena;
     ctx.dir = dir;
-    if (rsim_schema_check(&ctx.sc, doc, schema_of(k->type), path)) {
+    bool ok = rsim_schema_check(&ctx.sc, doc, schema_of(k->type), path);
+    const rsim_ynode *restart_at =
+        k->type == DOC_ROLLOUT ? rsim_ynode_key(rsim_ynode_get(doc, "spec"), "restartAt") : NULL;
+    if (ok && restart_at != NULL) {
+        /* `rollsim reconcile` reads it; a scenario's clock has no date to compare it with. */
+        rsim_schema_unsupported(&ctx.sc, restart_at, "spec.restartAt",
+                                "a scenario has no wall-clock date; restart the pods with a "
+                                "`restart` action at a time of the timeline (§14.6)");
+        ok = false;
+    }
+    if (ok) {
         build(l, &ctx, k->type, doc);
     }
     l->scn->n_documents++;

@@ -56,4 +56,35 @@ expect "undo: steps skipped back to the stable ReplicaSet" \
 expect "undo: canary scaled away" \
     "$(reconcile canary-undo | tail -1 | grep -o '"desired":[0-9]*' | tr '\n' ' ')" '"desired":5 "desired":0 '
 
+# Restart (§14.6): one old pod evicted at a time, "rollout is restarting" until none is left.
+run canary-restart
+msgs() { reconcile "$1" | grep -o '"message":"[^"]*"' | sed 's/"message":"\(.*\)"/\1/' | uniq; }
+expect "restart: restarting before Healthy again" \
+    "$(msgs canary-restart | head -3 | tr '\n' '|')" "|rollout is restarting|more replicas need to be updated|"
+expect "restart: first round, 5 old stable pods evicted before the release" \
+    "$(awk -F'"t":' '{split($2,a,","); if (a[1] < 300000) print}' "$tmp/canary-restart/events.jsonl" | grep -c '"state":"Terminating"')" 5
+expect "restart: replica counts never below 4 available" \
+    "$(reconcile canary-restart | awk -F'"t":' '{split($2,a,","); if (a[1] < 300000) print}' | grep -c '"available":[0-3]}')" 0
+
+# A/B test by header: the beta cohort reaches the canary at weight 0; the comparison succeeds.
+run ab-test-header
+expect "ab: weights" "$(weights ab-test-header)" "0 100 0"
+expect "ab: phases" "$(phases ab-test-header)" "Healthy Progressing Paused Progressing Healthy"
+expect "ab: analysis successful" \
+    "$(grep '"type":"analysis"' "$tmp/ab-test-header/events.jsonl" | grep -o '"phase":"[A-Za-z]*"' | tail -1)" '"phase":"Successful"'
+
+# Inconclusive analysis: paused until promoted by hand, then completes.
+run canary-inconclusive
+expect "inconclusive: phases" "$(phases canary-inconclusive)" \
+    "Healthy Progressing Paused Progressing Paused Progressing Paused Progressing Healthy"
+expect "inconclusive: pause reason" \
+    "$(reconcile canary-inconclusive | grep -o '"message":"InconclusiveAnalysisRun"' | uniq)" '"message":"InconclusiveAnalysisRun"'
+
+# Progress deadline without abort: Degraded, not aborted, the canary keeps its pod.
+run canary-progress-deadline-no-abort
+expect "deadline no abort: phases" "$(phases canary-progress-deadline-no-abort)" "Healthy Progressing Degraded"
+expect "deadline no abort: never aborted" "$(reconcile canary-progress-deadline-no-abort | grep -c '"abort":true')" 0
+expect "deadline no abort: canary still desired" \
+    "$(reconcile canary-progress-deadline-no-abort | tail -1 | grep -o '"desired":[0-9]*' | tr '\n' ' ')" '"desired":3 "desired":1 '
+
 exit $fail

@@ -495,6 +495,33 @@ static void test_cluster_grace_period(void **state)
     finish(&f);
 }
 
+/* rsim_cluster_delete_pod: the pod terminates as in a scale-down and the ReplicaSet, short of
+ * spec.replicas, creates a replacement one hop later (an eviction, §14.6). */
+static void test_cluster_delete_pod_is_replaced(void **state)
+{
+    (void)state;
+    static fixture f;
+    setup_world(&f);
+    start(&f, 1);
+    uint32_t rs = rsim_cluster_add_rs(f.c, "web:1", 1, "h");
+    rsim_cluster_scale_rs_ready(f.c, rs, 2);
+    rsim_evq_run_until(f.q, 5000);
+    assert_true(rsim_cluster_delete_pod(f.c, 0));
+    assert_int_equal(pod(&f, 0)->state, RSIM_POD_TERMINATING);
+    assert_int_equal(pod(&f, 0)->deleted_at, 5000);
+    assert_false(rsim_cluster_delete_pod(f.c, 0));  /* already being deleted */
+    assert_false(rsim_cluster_delete_pod(f.c, 99)); /* no such pod */
+    assert_int_equal(rsim_cluster_rs_at(f.c, rs)->n_creating, 1);
+    rsim_evq_run_until(f.q, 60000);
+    assert_int_equal(t_state(&f, 0, RSIM_POD_GONE), 6000);
+    assert_int_equal(pod(&f, 2)->created, 5100);
+    assert_int_equal(pod(&f, 2)->state, RSIM_POD_AVAILABLE);
+    assert_int_equal(pod(&f, 1)->state, RSIM_POD_AVAILABLE);
+    assert_int_equal(rsim_cluster_rs_at(f.c, rs)->n_by_state[RSIM_POD_AVAILABLE], 2);
+    assert_int_equal(rsim_cluster_get_stats(f.c).pods_created, 3);
+    finish(&f);
+}
+
 /* ---- crash loops ---- */
 
 /* Runs the queue event by event up to `until`, noting when pod 0's restart count grows. */
@@ -885,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_cluster_startup_matches_distribution),
         cmocka_unit_test(test_cluster_probe_phase_uniform),
         cmocka_unit_test(test_cluster_watcher_before_after_pairs),
+        cmocka_unit_test(test_cluster_delete_pod_is_replaced),
         cmocka_unit_test(test_cluster_determinism_and_stream_independence),
         cmocka_unit_test(test_cluster_quiet_hour_is_cheap),
     };

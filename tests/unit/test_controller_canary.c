@@ -9,7 +9,8 @@
  * inconclusive → pause → promote (§15.4, §14.3); retry (§14.2); promote --full (§14.4); template
  * change mid-rollout (§14.8); progress deadline with and without abort (§17.3, §17.4, §23 E6);
  * the §22 checklist items named after their number.
- * Not pinned: blue-green (its own test), experiments, pod restarts (§14.6). */
+ * Not pinned here: blue-green, pod restarts (§14.6) and experiments (§15.8) have their own tests.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
