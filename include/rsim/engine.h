@@ -127,4 +127,70 @@ void rsim_result_expectation_check(const rsim_result *r, size_t i, rsim_expect_o
  * "rollsim.summary/v1" (docs/outputs.md). */
 rsim_err rsim_result_write_summary_json(const rsim_result *r, FILE *out);
 
+/* ---- a read-only view of the Rollout now (`rollsim get rollout`, docs/get.md) ---- */
+
+/* One ReplicaSet of the Rollout (or of one of its Experiments) as the cluster holds it now. */
+typedef struct rsim_view_rs {
+    char name[128]; /* "<rollout>-<hash>" */
+    char hash[64];  /* pod-template hash */
+    char image[128];
+    int64_t revision;
+    int32_t desired, current, ready, available; /* spec.replicas and the pods by state */
+    const char *status; /* "Healthy", "Progressing", "ScaledDown" (static) */
+    bool stable;        /* status.stableRS, as the last Healthy pass left it */
+    bool canary;        /* canary: the current template's ReplicaSet while it is not stable */
+    bool preview;       /* blue-green: the same ReplicaSet, shown as "preview" */
+    bool experiment;    /* created for an Experiment, not owned by the Rollout itself */
+    rsim_time created;  /* ms of simulated time */
+} rsim_view_rs;
+
+/* One pod that is not gone. */
+typedef struct rsim_view_pod {
+    char name[64];
+    size_t rs;         /* index into rsim_rollout_view.rs */
+    const char *state; /* Kubernetes' word: "Running", "Pending", "ContainerCreating",
+                          "CrashLoopBackOff", "Terminating" (static) */
+    bool ready;
+    uint32_t restarts;
+    rsim_time created;
+} rsim_view_pod;
+
+/* One AnalysisRun created so far (by the controller or by a startAnalysis action). */
+typedef struct rsim_view_run {
+    char name[128];
+    const char *phase; /* "Pending", "Running", "Successful", ... (static) */
+    const char *kind;  /* "step", "background", "pre", "post", "timeline" (static) */
+    int64_t revision;  /* the revision whose ReplicaSet it measures; 0 for "timeline" runs */
+    rsim_time created;
+    uint32_t successful, failed, inconclusive, errors; /* completed measurements */
+} rsim_view_run;
+
+/* The Rollout at the engine's now: status, then its objects. Arrays are owned by the view. */
+typedef struct rsim_rollout_view {
+    rsim_time now;
+    char name[128];
+    char namespace_[128];  /* "default" when the Rollout names none */
+    const char *strategy;  /* "Canary" or "BlueGreen" (static) */
+    const char *phase;     /* "Healthy", "Progressing", "Paused", "Degraded" (static) */
+    char message[256];     /* status.message, "" when none */
+    int32_t step;          /* status.currentStepIndex, -1 when unset */
+    size_t n_steps;        /* canary steps */
+    int32_t set_weight;    /* the weight the current step asks for, percent */
+    int32_t actual_weight; /* the canary's share as recorded or, basic canary, by pods */
+    int32_t desired, current, updated, ready, available; /* replicas */
+    size_t n_rs;
+    rsim_view_rs *rs; /* in creation order */
+    size_t n_pods;
+    rsim_view_pod *pods; /* by ReplicaSet, in creation order */
+    size_t n_runs;
+    rsim_view_run *runs; /* in creation order */
+} rsim_rollout_view;
+
+/* Fills *out with the Rollout as the engine holds it now (the arrays are allocated; release
+ * them with rsim_engine_view_fini). Reads only: the engine may be run further afterwards. */
+void rsim_engine_view(const rsim_engine *e, rsim_rollout_view *out);
+void rsim_engine_view_fini(rsim_rollout_view *v);
+/* spec.run.tick: the step of the time series, ms (the frame step of `get rollout --watch`). */
+rsim_time rsim_engine_tick(const rsim_engine *e);
+
 #endif

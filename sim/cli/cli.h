@@ -19,6 +19,8 @@ int rsim_cli_validate(int argc, char **argv);
 int rsim_cli_eval_condition(int argc, char **argv);
 int rsim_cli_reconcile(int argc, char **argv);
 int rsim_cli_check(int argc, char **argv);
+int rsim_cli_get(int argc, char **argv);
+int rsim_cli_compare(int argc, char **argv);
 
 /* Writes a file whole or not at all: the writer fills a temporary file next to `path`, which
  * is renamed over `path` only when everything was written and closed without error. "-" writes

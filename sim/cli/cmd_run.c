@@ -9,6 +9,7 @@
 #include <rsim/scenario.h>
 
 #include "cli.h"
+#include "plot.h"
 
 static const char run_help[] =
     "Usage: rollsim run [OPTION]... [FILE]...\n"
@@ -17,19 +18,26 @@ static const char run_help[] =
     "default scenario (see `rollsim default-scenario`).\n"
     "\n"
     "  -o, --out DIR        write events.jsonl, timeline.csv, totals.json and summary.json\n"
-    "                       into DIR (created if missing)\n"
+    "                       into DIR (created if missing), and the plots (see --plots)\n"
     "  -e, --events FILE    write the processed events as JSON Lines to FILE ('-': stdout)\n"
+    "      --plots          with --out: draw DIR/rollout.png and rollout.svg with gnuplot\n"
+    "                       (the default when gnuplot is on PATH); exit 4 if it is not\n"
+    "      --no-plots       with --out: draw no plots\n"
+    "      --plots-dir DIR  the gnuplot templates (default: the installed ones)\n"
     "  -s, --seed N         use seed N instead of the scenario's\n"
     "  -q, --quiet          print no summary\n"
     "  -h, --help           show this help\n"
     "\n"
     "Output files are written whole or not at all.\n"
     "Exit status: 0 the run completed and every expectation of the scenario held, 1 an\n"
-    "expectation failed, 2 bad input or usage, 3 an output could not be written.\n";
+    "expectation failed, 2 bad input or usage, 3 an output could not be written, 4 --plots\n"
+    "was given but gnuplot is not on PATH (the other outputs were written).\n";
 
 typedef struct run_opts {
     const char *out_dir;
     const char *events;
+    const char *plots_dir;
+    int plots; /* -1 --no-plots, 0 when gnuplot is on PATH, 1 --plots */
     bool quiet;
     rsim_engine_opts engine;
 } run_opts;
@@ -95,9 +103,15 @@ static int parse_seed(const char *s, uint64_t *out)
 static int parse_args(int argc, char **argv, run_opts *o)
 {
     static const struct option longopts[] = {
-        {"out", required_argument, NULL, 'o'},  {"events", required_argument, NULL, 'e'},
-        {"seed", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"out", required_argument, NULL, 'o'},
+        {"events", required_argument, NULL, 'e'},
+        {"seed", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"plots", no_argument, NULL, 'P'},
+        {"no-plots", no_argument, NULL, 'N'},
+        {"plots-dir", required_argument, NULL, 'D'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -119,6 +133,15 @@ static int parse_args(int argc, char **argv, run_opts *o)
         case 'q':
             o->quiet = true;
             break;
+        case 'P':
+            o->plots = 1;
+            break;
+        case 'N':
+            o->plots = -1;
+            break;
+        case 'D':
+            o->plots_dir = optarg;
+            break;
         case 'h':
             fputs(run_help, stdout);
             return RSIM_EXIT_OK;
@@ -126,6 +149,10 @@ static int parse_args(int argc, char **argv, run_opts *o)
             fputs("Try 'rollsim run --help' for more information.\n", stderr);
             return RSIM_EXIT_USAGE;
         }
+    }
+    if (o->plots == 1 && !o->out_dir) {
+        fputs("rollsim run: --plots needs --out DIR\n", stderr);
+        return RSIM_EXIT_USAGE;
     }
     return -1;
 }
@@ -156,7 +183,13 @@ static int write_outputs(const run_opts *o, const rsim_result *res)
         }
     }
     if (o->events) {
-        return rsim_cli_write_file(o->events, write_events, res);
+        int rc = rsim_cli_write_file(o->events, write_events, res);
+        if (rc) {
+            return rc;
+        }
+    }
+    if (o->out_dir && o->plots >= 0) {
+        return rsim_cli_write_plots(o->out_dir, o->plots_dir, res, o->plots == 1);
     }
     return RSIM_EXIT_OK;
 }
@@ -190,12 +223,18 @@ int rsim_cli_run(int argc, char **argv)
     rsim_engine_run(eng);
     const rsim_result *res = rsim_engine_result(eng);
     rc = write_outputs(&o, res);
+    /* Without gnuplot the rest was written: the run goes on, and a failed expectation (1)
+     * outranks the missing plots (4). */
+    bool no_plots = rc == RSIM_EXIT_NOPLOT;
     bool events_on_stdout = o.events && strcmp(o.events, "-") == 0;
-    if (rc == RSIM_EXIT_OK && !o.quiet && !events_on_stdout) {
+    if ((rc == RSIM_EXIT_OK || no_plots) && !o.quiet && !events_on_stdout) {
         rsim_result_write_summary(res, stdout);
     }
-    if (rc == RSIM_EXIT_OK) {
+    if (rc == RSIM_EXIT_OK || no_plots) {
         rc = judge(res, !o.quiet && !events_on_stdout);
+        if (rc == RSIM_EXIT_OK && no_plots) {
+            rc = RSIM_EXIT_NOPLOT;
+        }
     }
     rsim_engine_free(eng);
     rsim_scenario_free(scn);

@@ -26,9 +26,11 @@ static const char usage_text[] =
     "Commands:\n"
     "  run [FILE]...          run a scenario (without FILE: the built-in default scenario)\n"
     "  check FILE|DIR...      run scenarios and judge their expectations (JUnit with --junit)\n"
+    "  compare SCENARIO ROLLOUT...  run strategies against one world, side by side\n"
     "  validate FILE...       check Rollouts, AnalysisTemplates, Services and Scenarios\n"
     "  eval-condition         judge one result with a success/failure condition\n"
     "  reconcile --state FILE one controller pass over a snapshot of real objects\n"
+    "  get rollout FILE --at TIME  the Rollout at a simulated time, as kubectl argo rollouts\n"
     "  default-scenario       print the built-in default scenario (YAML)\n"
     "  help [COMMAND]         show help for a command\n"
     "\n"
@@ -69,6 +71,9 @@ static int dispatch(const char *cmd, int argc, char **argv)
     if (strcmp(cmd, "run") == 0) {
         return rsim_cli_run(argc, argv);
     }
+    if (strcmp(cmd, "compare") == 0) {
+        return rsim_cli_compare(argc, argv);
+    }
     if (strcmp(cmd, "check") == 0) {
         return rsim_cli_check(argc, argv);
     }
@@ -80,6 +85,9 @@ static int dispatch(const char *cmd, int argc, char **argv)
     }
     if (strcmp(cmd, "reconcile") == 0) {
         return rsim_cli_reconcile(argc, argv);
+    }
+    if (strcmp(cmd, "get") == 0) {
+        return rsim_cli_get(argc, argv);
     }
     if (strcmp(cmd, "default-scenario") == 0) {
         return cmd_default_scenario(argc, argv);

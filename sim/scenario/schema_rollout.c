@@ -617,11 +617,6 @@ static const rsim_schema strategy = SCHEMA("RolloutStrategy", strategy_fields, r
 /* The Rollout                                                                                 */
 /* ------------------------------------------------------------------------------------------ */
 
-static const rsim_schema_field rollback_window_fields[] = {
-    F_INT("revisions", NONE, 0, I32),
-};
-static const rsim_schema rollback_window =
-    SCHEMA("RollbackWindowSpec", rollback_window_fields, NULL);
 static const rsim_schema_field run_strategy_fields[] = {
     F_INT("successfulRunHistoryLimit", NONE, 0, I32),
     F_INT("unsuccessfulRunHistoryLimit", NONE, 0, I32),
@@ -638,7 +633,10 @@ static const rsim_schema_field rollout_spec_fields[] = {
     F_INT("progressDeadlineSeconds", NONE, 0, I32),
     F_BOOL("progressDeadlineAbort", NONE),
     F_STR("restartAt", NONE),
-    F_OBJ("rollbackWindow", NONE, &rollback_window),
+    F_UNSUP("rollbackWindow",
+            RSIM_FT_OBJECT,
+            "the fast-tracked rollback to a recent revision is not simulated (semantics §14.5); "
+            "undo still works, through the steps"),
     F_OBJ("analysis", NONE, &run_strategy),
     F_OBJ("strategy", NONE, &strategy),
     F_UNSUP("workloadRef",
