@@ -10,7 +10,7 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 run() { # run NAME: writes $tmp/NAME/{events.jsonl,totals.json}
-    "$rollsim" run --quiet --out "$tmp/$1" "scenarios/$1.yaml" || { echo "FAIL: $1 did not run"; fail=1; }
+    "$rollsim" run --quiet --no-plots --out "$tmp/$1" "scenarios/$1.yaml" || { echo "FAIL: $1 did not run"; fail=1; }
 }
 reconcile() { grep '"type":"reconcile"' "$tmp/$1/events.jsonl"; }
 # The distinct consecutive values of a field of the reconcile lines, space-separated.
