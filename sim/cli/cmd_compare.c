@@ -14,6 +14,7 @@
 #include <rsim/scenario.h>
 
 #include "cli.h"
+#include "plot.h"
 #include "util.h"
 
 static const char compare_help[] =
@@ -30,6 +31,7 @@ static const char compare_help[] =
     "  -j, --json FILE      write the table as JSON to FILE ('-': stdout)\n"
     "  -c, --csv FILE       write the table as CSV to FILE ('-': stdout)\n"
     "  -o, --out DIR        write each run's outputs into DIR/<name>/ (timeline.csv, ...)\n"
+    "                       and the overlay plot DIR/compare.png and .svg (gnuplot)\n"
     "  -q, --quiet          print no table\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -636,6 +638,14 @@ int rsim_cli_compare(int argc, char **argv)
         }
         if (rc == RSIM_EXIT_OK && o.csv) {
             rc = rsim_cli_write_file(o.csv, write_csv, &tb);
+        }
+        if (rc == RSIM_EXIT_OK && o.out_dir) {
+            char names[4096] = "";
+            for (size_t i = 0; i < n; i++) {
+                size_t used = strlen(names);
+                snprintf(names + used, sizeof(names) - used, "%s%s", i ? " " : "", cols[i].name);
+            }
+            rc = rsim_cli_write_compare_plot(o.out_dir, NULL, names);
         }
         bool stdout_taken =
             (o.json && strcmp(o.json, "-") == 0) || (o.csv && strcmp(o.csv, "-") == 0);

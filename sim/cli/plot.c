@@ -431,3 +431,54 @@ int rsim_cli_write_plots(const char *dir,
     }
     return rc;
 }
+
+int rsim_cli_write_compare_plot(const char *dir, const char *plots_dir, const char *names)
+{
+    char buf[4096], script[4096 + 16];
+    const char *pdir = find_plots_dir(plots_dir, buf, sizeof(buf));
+    snprintf(script, sizeof(script), "%s/compare.gp", pdir);
+    if (access(script, R_OK) != 0) {
+        fprintf(stderr,
+                "rollsim compare: cannot read %s: %s (give the templates with "
+                "--plots-dir)\n",
+                script, strerror(errno));
+        return RSIM_EXIT_IO;
+    }
+    static const char *const terms[] = {"png", "svg"};
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        /* compare.gp picks its terminal from the file name's ending: keep it on the part. */
+        char final[4096], part[4096];
+        snprintf(final, sizeof(final), "%s/compare.%s", dir, terms[i]);
+        snprintf(part, sizeof(part), "%s/.compare.part.%s", dir, terms[i]);
+        char *vars = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&vars, &len);
+        if (!f) {
+            return RSIM_EXIT_IO;
+        }
+        fputs("dir=", f);
+        put_quoted(f, dir);
+        fputs("; names=", f);
+        put_quoted(f, names);
+        fputs("; outfile=", f);
+        put_quoted(f, part);
+        fclose(f);
+        rc = run_gnuplot(script, vars);
+        free(vars);
+        if (rc == 0 && rename(part, final) != 0) {
+            fprintf(stderr, "rollsim compare: %s: %s\n", final, strerror(errno));
+            rc = RSIM_EXIT_IO;
+        }
+        if (rc != 0) {
+            unlink(part);
+        }
+    }
+    if (rc < 0) {
+        fputs("gnuplot not found: install it with `apt-get install gnuplot-nox`; the other "
+              "outputs were written\n",
+              stderr);
+        return RSIM_EXIT_OK;
+    }
+    return rc;
+}

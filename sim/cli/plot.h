@@ -16,4 +16,9 @@ int rsim_cli_write_plots(const char *dir,
                          const rsim_result *res,
                          bool required);
 
+/* Draws DIR/compare.png and DIR/compare.svg with plots/compare.gp over the per-strategy
+ * timelines DIR/<name>/timeline.csv; names is the space-separated list of strategy names. Each
+ * image is whole or absent. Without gnuplot, prints how to install it and returns 0. */
+int rsim_cli_write_compare_plot(const char *dir, const char *plots_dir, const char *names);
+
 #endif
