@@ -32,7 +32,7 @@
 #define RSIM_CTL_NAMEMAX    64  /* names, hashes, reasons, template keys (incl. NUL) */
 #define RSIM_CTL_IMAGEMAX   128 /* container image */
 #define RSIM_CTL_MSGMAX     256 /* condition / event / phase messages */
-#define RSIM_CTL_MAX_RS     16  /* owned ReplicaSets kept (revision history included) */
+#define RSIM_CTL_MAX_RS     64  /* owned ReplicaSets kept (revision history included) */
 #define RSIM_CTL_MAX_AR     32  /* owned AnalysisRuns kept */
 #define RSIM_CTL_MAX_PAUSE  4   /* status.pauseConditions */
 #define RSIM_CTL_MAX_COND   8   /* status.conditions */

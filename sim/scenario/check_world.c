@@ -169,6 +169,23 @@ bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
             }
         }
     }
+    /* Each setImage or undo may create a ReplicaSet; the simulated controller keeps a bounded
+     * number of them (64, experiments included), so a run's template changes are bounded too. */
+    size_t n_templates = 0;
+    for (size_t i = 0; i < w->n_actions; i++) {
+        const rsim_spec_action *a = &w->actions[i];
+        if (a->kind != RSIM_OP_SET_IMAGE && a->kind != RSIM_OP_UNDO) {
+            continue;
+        }
+        if (++n_templates == RSIM_SPEC_MAX_TEMPLATE_CHANGES + 1) {
+            rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = a->loc};
+            snprintf(path, sizeof path, "spec.operator[%zu]", a->index);
+            rsim_schema_error(&ctx->sc, &at, path,
+                              "more than %d setImage and undo actions in one run; split the "
+                              "timeline into several scenarios",
+                              RSIM_SPEC_MAX_TEMPLATE_CHANGES);
+        }
+    }
     for (size_t i = 0; i < w->n_actions; i++) {
         const rsim_spec_action *a = &w->actions[i];
         if (a->kind == RSIM_OP_START_ANALYSIS || a->kind == RSIM_OP_STOP_ANALYSIS) {

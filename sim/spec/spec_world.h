@@ -394,6 +394,8 @@ typedef struct rsim_spec_expectation {
 
 /* The time series is kept in memory for the whole run: duration / tick is bounded by this. */
 #define RSIM_SPEC_MAX_SERIES_ROWS 1000000
+/* setImage and undo actions in one run (each may create a ReplicaSet). */
+#define RSIM_SPEC_MAX_TEMPLATE_CHANGES 32
 
 typedef struct rsim_spec_world {
     const char *name;        /* metadata.name */
