@@ -226,6 +226,13 @@ const char *rsim_engine_control_image(const rsim_engine *e);
 /* The Rollout's phase and status.message now (Healthy and "" without a controller). */
 rsim_ctl_phase rsim_engine_control_phase(const rsim_engine *e, const char **message);
 
+/* JSON helpers shared by the writers (output.c). cJSON is declared by the caller's include. */
+struct cJSON;
+/* Adds "phaseHistory": [{t, phase, message}, ...] to o. */
+void rsim_engine_add_phase_history(struct cJSON *o, const rsim_result *r);
+/* Prints o (indented) and a newline, then frees o; RSIM_EIO on a write error. */
+rsim_err rsim_engine_print_json(struct cJSON *o, FILE *out);
+
 /* Operator verbs (operator.c). */
 void rsim_engine_operator_init(rsim_rollout_obj *obj, const char *image);
 void rsim_engine_operator_fini(rsim_rollout_obj *obj);

@@ -604,28 +604,11 @@ static cJSON *summary_json(const rsim_result *r)
         put_num(j, "line", (double)eo.loc.line);
         need(cJSON_AddItemToArray(ex, j) ? ex : NULL);
     }
-    cJSON *hist = need(cJSON_AddArrayToObject(o, "phaseHistory"));
-    for (size_t i = 0; i < r->phases.n; i++) {
-        const rsim_phase_change *pc = &r->phases.items[i];
-        cJSON *j = need(cJSON_CreateObject());
-        put_time(j, "t", pc->t);
-        put_str(j, "phase", rsim_controller_phase_name(pc->phase));
-        put_str(j, "message", pc->message);
-        need(cJSON_AddItemToArray(hist, j) ? hist : NULL);
-    }
+    rsim_engine_add_phase_history(o, r);
     return o;
 }
 
 rsim_err rsim_result_write_summary_json(const rsim_result *r, FILE *out)
 {
-    cJSON *o = summary_json(r);
-    char *text = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (!text) {
-        rsim_panic("out of memory printing JSON");
-    }
-    fputs(text, out);
-    fputc('\n', out);
-    free(text);
-    return ferror(out) ? RSIM_EIO : RSIM_OK;
+    return rsim_engine_print_json(summary_json(r), out);
 }

@@ -210,6 +210,12 @@ static cJSON *totals_json(const rsim_result *r)
         need(cJSON_AddNullToObject(o, "phase"));
         need(cJSON_AddNullToObject(o, "message"));
     }
+    rsim_engine_add_phase_history(o, r);
+    return o;
+}
+
+void rsim_engine_add_phase_history(cJSON *o, const rsim_result *r)
+{
     cJSON *hist = need(cJSON_AddArrayToObject(o, "phaseHistory"));
     for (size_t i = 0; i < r->phases.n; i++) {
         const rsim_phase_change *pc = &r->phases.items[i];
@@ -219,12 +225,10 @@ static cJSON *totals_json(const rsim_result *r)
         need(cJSON_AddStringToObject(j, "message", pc->message));
         need(cJSON_AddItemToArray(hist, j) ? hist : NULL);
     }
-    return o;
 }
 
-rsim_err rsim_result_write_totals_json(const rsim_result *r, FILE *out)
+rsim_err rsim_engine_print_json(cJSON *o, FILE *out)
 {
-    cJSON *o = totals_json(r);
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
     if (!text) {
@@ -234,6 +238,11 @@ rsim_err rsim_result_write_totals_json(const rsim_result *r, FILE *out)
     fputc('\n', out);
     free(text);
     return ferror(out) ? RSIM_EIO : RSIM_OK;
+}
+
+rsim_err rsim_result_write_totals_json(const rsim_result *r, FILE *out)
+{
+    return rsim_engine_print_json(totals_json(r), out);
 }
 
 static void summary_revisions(const rsim_result *r, FILE *out)
