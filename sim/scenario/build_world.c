@@ -1000,6 +1000,9 @@ static void build_metrics(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
                 &m->n_recording_rules, &m->recording_rules);
     build_rules(b, get_seq(n, "alertRules"), "spec.metrics.alertRules", true, &m->n_alert_rules,
                 &m->alert_rules);
+    if (rsim_ynode_key(n, "alertRules") != NULL) {
+        m->alert_rules_loc = rsim_ynode_key(n, "alertRules")->loc;
+    }
     if ((am = get_map(n, "alertmanager")) != NULL) {
         const char *ap = "spec.metrics.alertmanager";
         m->group_wait = get_dur(b, am, "groupWait", ap, DUR_NONNEG, m->group_wait);
@@ -1129,6 +1132,7 @@ static void build_misc(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
     }
     if ((n = get_map(spec, "onCall")) != NULL) {
         build_on_call(b, n, w);
+        w->on_call.loc = rsim_ynode_key(spec, "onCall")->loc;
     }
     if ((n = get_map(spec, "slo")) != NULL) {
         const rsim_ynode *o = rsim_ynode_get(n, "objective");
@@ -1142,6 +1146,8 @@ static void build_misc(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
     }
     if ((n = get_map(spec, "featureFlags")) != NULL) {
         rsim_spec_flags *f = &w->flags;
+        f->set = true;
+        f->loc = rsim_ynode_key(spec, "featureFlags")->loc;
         flags_profile(get_enum(n, "sdk", sdks, 0), f);
         f->poll = get_enum(n, "delivery", deliveries, f->poll ? 1 : 0) == 1;
         f->delay = get_dur(b, n, "delay", "spec.featureFlags", DUR_NONNEG, f->delay);

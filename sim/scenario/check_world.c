@@ -150,6 +150,24 @@ bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
     if (w == NULL) {
         return true;
     }
+    /* Sections the loader reads and checks but the run does not act on yet are refused here,
+     * at their key, so that nothing written in a scenario is silently ignored. */
+    if (w->metrics.n_alert_rules > 0) {
+        rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = w->metrics.alert_rules_loc};
+        rsim_schema_unsupported(&ctx->sc, &at, "spec.metrics.alertRules",
+                                "alert rules are not evaluated yet: detection comes from "
+                                "AnalysisRuns (recording rules are evaluated)");
+    }
+    if (w->on_call.enabled) {
+        rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = w->on_call.loc};
+        rsim_schema_unsupported(&ctx->sc, &at, "spec.onCall",
+                                "an on-call human acting on alerts is not modelled yet");
+    }
+    if (w->flags.set) {
+        rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = w->flags.loc};
+        rsim_schema_unsupported(&ctx->sc, &at, "spec.featureFlags",
+                                "feature-flag rollouts are not modelled yet: no step moves a flag");
+    }
     /* Every reference that can be checked is checked in both modes, so that `rollsim validate`
      * does not pass what `rollsim run` would refuse. Only completeness is left to RUN mode: a
      * Scenario linted beside AnalysisTemplates alone (no Rollout loaded) is fine there. */

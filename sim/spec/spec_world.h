@@ -245,6 +245,7 @@ typedef struct rsim_spec_metrics {
     const rsim_spec_prom_rule *recording_rules; /* evaluated in order every evaluation_interval */
     size_t n_alert_rules;
     const rsim_spec_prom_rule *alert_rules;
+    rsim_loc alert_rules_loc;     /* of the alertRules key */
     rsim_time alert_resend_delay; /* ms */
     rsim_time group_wait;         /* Alertmanager, ms */
     rsim_time group_interval;     /* ms */
@@ -287,6 +288,7 @@ typedef struct rsim_spec_on_call {
     rsim_time reaction_time; /* alert delivered -> the human aborts, ms */
     size_t n_alerts;
     const char *const *alerts; /* alert names they act on; none = any alert */
+    rsim_loc loc;              /* of the spec.onCall key */
 } rsim_spec_on_call;
 
 typedef struct rsim_spec_slo {
@@ -300,6 +302,8 @@ typedef struct rsim_spec_flags {
     rsim_time delay;    /* push: delay to every pod, ms */
     rsim_time interval; /* poll: interval, ms (> 0) */
     bool aligned;       /* poll: all pods poll at the same phase (true) or each its own */
+    bool set;           /* spec.featureFlags was written */
+    rsim_loc loc;       /* of the spec.featureFlags key */
 } rsim_spec_flags;
 
 /* ---- operator timeline (spec.operator) ---- */
