@@ -1143,6 +1143,9 @@ static void build_misc(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
         w->slo.window = get_dur(b, n, "window", "spec.slo", DUR_POSITIVE, w->slo.window);
         w->slo.latency_threshold =
             get_dur(b, n, "latencyThreshold", "spec.slo", DUR_NONNEG, w->slo.latency_threshold);
+        if (rsim_ynode_key(n, "latencyThreshold") != NULL) {
+            w->slo.latency_threshold_loc = rsim_ynode_key(n, "latencyThreshold")->loc;
+        }
     }
     if ((n = get_map(spec, "featureFlags")) != NULL) {
         rsim_spec_flags *f = &w->flags;

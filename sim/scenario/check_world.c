@@ -163,6 +163,12 @@ bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
         rsim_schema_unsupported(&ctx->sc, &at, "spec.onCall",
                                 "an on-call human acting on alerts is not modelled yet");
     }
+    if (w->slo.latency_threshold > 0) {
+        rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = w->slo.latency_threshold_loc};
+        rsim_schema_unsupported(&ctx->sc, &at, "spec.slo.latencyThreshold",
+                                "slow requests do not count against the error budget yet: the "
+                                "budget counts failed requests");
+    }
     if (w->flags.set) {
         rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = w->flags.loc};
         rsim_schema_unsupported(&ctx->sc, &at, "spec.featureFlags",

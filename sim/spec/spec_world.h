@@ -292,9 +292,10 @@ typedef struct rsim_spec_on_call {
 } rsim_spec_on_call;
 
 typedef struct rsim_spec_slo {
-    double objective;            /* target success ratio, 0..1 exclusive */
-    rsim_time window;            /* error budget window, ms */
-    rsim_time latency_threshold; /* a request slower than this counts as bad; 0 = none */
+    double objective;               /* target success ratio, 0..1 exclusive */
+    rsim_time window;               /* error budget window, ms */
+    rsim_time latency_threshold;    /* a request slower than this counts as bad; 0 = none */
+    rsim_loc latency_threshold_loc; /* of slo.latencyThreshold (line 0 when absent) */
 } rsim_spec_slo;
 
 typedef struct rsim_spec_flags {
