@@ -312,6 +312,7 @@ static void reconcile_replica_sets(rsim_ctl_pass *p)
     }
     reconcile_new_rs(p);
     scale_down_others(p);
+    rsim_controller_history_cleanup(p); /* §1.7 */
 }
 
 /* ---- pause (§13.3) ---- */

@@ -732,6 +732,7 @@ void rsim_controller_canary_pass(rsim_ctl_pass *p)
     if (rsim_controller_restart_pods(p) > 0) {
         return; /* §18 step 10: no scaling on availability the evictions just changed */
     }
+    rsim_controller_history_cleanup(p); /* §18 step 11, §1.7 */
     reconcile_services(p);
     reconcile_traffic(p);
     rsim_controller_experiments(p);

@@ -418,6 +418,8 @@ const char *rsim_controller_fx_kind_name(rsim_ctl_fx_kind kind)
         return "event";
     case RSIM_CTL_FX_POD_EVICT:
         return "pod-evict";
+    case RSIM_CTL_FX_RS_DELETE:
+        return "rs-delete";
     }
     return "?";
 }

@@ -290,6 +290,7 @@ typedef enum rsim_ctl_fx_kind {
     RSIM_CTL_FX_EVENT,          /* reason, message (Kubernetes event) */
     RSIM_CTL_FX_POD_EVICT,      /* hash, replicas = how many of its pods created before deadline
                                    (spec.restartAt) to evict, oldest first (§14.6) */
+    RSIM_CTL_FX_RS_DELETE,      /* name, hash, revision: an old RS deleted (§1.7) */
 } rsim_ctl_fx_kind;
 
 typedef struct rsim_ctl_fx {

@@ -208,6 +208,10 @@ void rsim_controller_copy(char *dst, size_t cap, const char *src);
 bool rsim_controller_scale_rs(rsim_ctl_pass *p, rsim_ctl_rs *rs, int32_t replicas);
 /* Set (deadline >= 0) or remove (-1) the scale-down-deadline annotation. */
 void rsim_controller_annotate_deadline(rsim_ctl_pass *p, rsim_ctl_rs *rs, rsim_time deadline);
+/* §1.7 revision-history cleanup (reconcileRevisionHistoryLimit): of the RSs that are neither new
+ * nor stable, the oldest (by revision) beyond spec.revisionHistoryLimit are deleted when scaled
+ * to 0 with no pods left (records RS_DELETE; p->new_rs and p->stable_rs are re-pointed). */
+void rsim_controller_history_cleanup(rsim_ctl_pass *p);
 /* Create the RS for the current template (§18 step 4). */
 rsim_ctl_rs *rsim_controller_create_rs(rsim_ctl_pass *p);
 /* Whether the status still references the RS (stable, current, recorded weights), so that it

@@ -3,6 +3,7 @@
  * controller's event, scale-down-deadline annotations, the §10.3 delay helper, selectors, status
  * counts). */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,17 +122,81 @@ void rsim_controller_annotate_deadline(rsim_ctl_pass *p, rsim_ctl_rs *rs, rsim_t
     }
 }
 
-/* Make room for one more RS: drop the oldest scaled-down RS that is neither new nor stable
- * (revisionHistoryLimit cleanup, §1.7). */
+/* Delete st->rs[i]: drops it from the state (the pass's new/stable pointers follow the move) and
+ * records RS_DELETE. */
+static void delete_rs(rsim_ctl_pass *p, size_t i)
+{
+    rsim_ctl_state *st = p->st;
+    rsim_ctl_fx *f = rsim_controller_fx_add(p, RSIM_CTL_FX_RS_DELETE);
+    if (f != NULL) {
+        rsim_controller_copy(f->name, sizeof f->name, st->rs[i].name);
+        rsim_controller_copy(f->hash, sizeof f->hash, st->rs[i].hash);
+        f->revision = st->rs[i].revision;
+    }
+    char new_hash[RSIM_CTL_NAMEMAX];
+    rsim_controller_copy(new_hash, sizeof new_hash, p->new_rs != NULL ? p->new_rs->hash : "");
+    memmove(&st->rs[i], &st->rs[i + 1], (st->n_rs - i - 1) * sizeof st->rs[0]);
+    st->n_rs--;
+    p->new_rs = new_hash[0] != '\0' ? rsim_controller_find_rs(st, new_hash) : NULL;
+    p->stable_rs = rsim_controller_find_rs(st, st->status.stable_rs);
+}
+
+/* Whether the RS is neither the current template's nor the stable one. */
+static bool is_other(const rsim_ctl_pass *p, const rsim_ctl_rs *rs)
+{
+    const rsim_ctl_status *s = &p->st->status;
+    return rs != p->new_rs && strcmp(rs->hash, s->stable_rs) != 0 &&
+           strcmp(rs->hash, s->current_pod_hash) != 0;
+}
+
+/* Whether an RS may be deleted: scaled to 0 and without pods. */
+static bool is_drained(const rsim_ctl_rs *rs)
+{
+    return rs->spec_replicas == 0 && rs->replicas == 0;
+}
+
+void rsim_controller_history_cleanup(rsim_ctl_pass *p)
+{
+    rsim_ctl_state *st = p->st;
+    int64_t limit = p->spec->revision_history_limit < 0 ? 0 : p->spec->revision_history_limit;
+    size_t n_other = 0;
+    for (size_t i = 0; i < st->n_rs; i++) {
+        n_other += is_other(p, &st->rs[i]);
+    }
+    if ((int64_t)n_other <= limit) {
+        return;
+    }
+    /* The oldest n_other - limit others by revision; those still holding pods are skipped. */
+    int64_t diff = (int64_t)n_other - limit;
+    int64_t after = INT64_MIN; /* revision of the last one looked at */
+    for (int64_t k = 0; k < diff; k++) {
+        size_t pick = st->n_rs;
+        for (size_t i = 0; i < st->n_rs; i++) {
+            const rsim_ctl_rs *rs = &st->rs[i];
+            if (is_other(p, rs) && rs->revision > after &&
+                (pick == st->n_rs || rs->revision < st->rs[pick].revision)) {
+                pick = i;
+            }
+        }
+        if (pick == st->n_rs) {
+            return;
+        }
+        after = st->rs[pick].revision;
+        if (is_drained(&st->rs[pick])) {
+            delete_rs(p, pick);
+        }
+    }
+}
+
+/* Make room for one more RS when the state is full: delete the oldest drained RS that is
+ * neither new nor stable. */
 static void evict_rs(rsim_ctl_pass *p)
 {
     rsim_ctl_state *st = p->st;
     size_t victim = st->n_rs;
     for (size_t i = 0; i < st->n_rs; i++) {
         rsim_ctl_rs *rs = &st->rs[i];
-        if (rs->spec_replicas != 0 || rs->replicas != 0 ||
-            strcmp(rs->hash, st->status.stable_rs) == 0 ||
-            strcmp(rs->hash, st->status.current_pod_hash) == 0) {
+        if (!is_drained(rs) || !is_other(p, rs)) {
             continue;
         }
         if (victim == st->n_rs || rs->created_seq < st->rs[victim].created_seq) {
@@ -141,8 +206,7 @@ static void evict_rs(rsim_ctl_pass *p)
     if (victim == st->n_rs) {
         rsim_panic("rollout %s owns more than %d live ReplicaSets", p->spec->name, RSIM_CTL_MAX_RS);
     }
-    memmove(&st->rs[victim], &st->rs[victim + 1], (st->n_rs - victim - 1) * sizeof st->rs[0]);
-    st->n_rs--;
+    delete_rs(p, victim);
 }
 
 static int64_t max_revision(const rsim_ctl_state *st)

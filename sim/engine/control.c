@@ -392,6 +392,10 @@ static void apply(struct rsim_control *c, const rsim_ctl_fx *f, rsim_time now)
     case RSIM_CTL_FX_RS_ANNOTATE:
     case RSIM_CTL_FX_EVENT:
         break; /* state only; events are written with the pass */
+    case RSIM_CTL_FX_RS_DELETE:
+        /* The controller has forgotten it; the cluster's RS has no pods and is not read again
+         * (the same template later gets a new controller RS that reuses it by hash). */
+        break;
     }
 }
 

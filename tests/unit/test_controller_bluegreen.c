@@ -49,6 +49,7 @@ static world *world_new(int32_t n)
     w->ro.containers = &w->container;
     w->ro.strategy = RSIM_STRATEGY_BLUE_GREEN;
     w->ro.progress_deadline = RSIM_SEC(600);
+    w->ro.revision_history_limit = 10;
     rsim_spec_blue_green *bg = &w->ro.blue_green;
     bg->active_service = "web-active";
     bg->preview_service = "web-preview";

@@ -44,6 +44,7 @@ static world *world_new(int32_t n, bool tr)
     w->ro.replicas.value = n;
     w->ro.strategy = RSIM_STRATEGY_CANARY;
     w->ro.progress_deadline = RSIM_SEC(600);
+    w->ro.revision_history_limit = 10;
     w->ro.canary.canary_service = "web-canary";
     w->ro.canary.stable_service = "web-stable";
     w->ro.canary.steps = w->steps;
@@ -813,6 +814,133 @@ static void test_controller_17_3_no_deadline_while_old_rs_waits(void **state)
     free(w);
 }
 
+/* ---- §1.7 revision-history cleanup ---- */
+
+/* A new template rolled out to completion, then one more pass and apply so a cleanup that waits
+ * for the old RS to drain has run. Returns whether any pass deleted an RS. */
+static bool roll_to(world *w, const char *key, const char *image)
+{
+    rsim_controller_set_template(&w->st, key, image);
+    bool deleted = false;
+    for (int i = 0; i < 40; i++) {
+        pass(w);
+        deleted |= fx_has(w, RSIM_CTL_FX_RS_DELETE);
+        apply(w);
+    }
+    return deleted;
+}
+
+static void test_controller_1_7_limit_1_keeps_newest_old(void **state)
+{
+    (void)state;
+    world *w = world_new(3, false);
+    w->ro.revision_history_limit = 1;
+    deploy_v1(w);
+    assert_false(roll_to(w, "v2", "web:2")); /* one old RS: within the limit */
+    assert_int_equal(w->st.n_rs, 2);
+    assert_true(roll_to(w, "v3", "web:3"));
+    assert_true(roll_to(w, "v4", "web:4"));
+    assert_int_equal(w->st.n_rs, 2);
+    assert_null(rs_of(w, "v1"));
+    assert_null(rs_of(w, "v2"));
+    assert_int_equal(rs_of(w, "v3")->revision, 3);
+    assert_int_equal(rs_of(w, "v4")->spec_replicas, 3);
+    char h[RSIM_CTL_NAMEMAX];
+    assert_string_equal(w->st.status.stable_rs, hash_of("v4", h));
+    assert_int_equal(w->st.status.phase, RSIM_CTL_PHASE_HEALTHY);
+    free(w);
+}
+
+static void test_controller_1_7_limit_0_and_undo_of_deleted_revision(void **state)
+{
+    (void)state;
+    world *w = world_new(3, false);
+    w->ro.revision_history_limit = 0;
+    deploy_v1(w);
+    rsim_controller_set_template(&w->st, "v2", "web:2");
+    bool deleted = false;
+    for (int i = 0; i < 40; i++) {
+        pass(w);
+        for (size_t k = 0; k < w->fx.n; k++) {
+            const rsim_ctl_fx *f = &w->fx.items[k];
+            if (f->kind == RSIM_CTL_FX_RS_DELETE) {
+                char h[RSIM_CTL_NAMEMAX];
+                assert_string_equal(f->hash, hash_of("v1", h));
+                assert_int_equal(f->revision, 1);
+                deleted = true;
+            }
+        }
+        apply(w);
+    }
+    assert_true(deleted);
+    assert_true(roll_to(w, "v3", "web:3"));
+    assert_int_equal(w->st.n_rs, 1);
+    assert_non_null(rs_of(w, "v3"));
+    /* undo --to-revision of a deleted revision: no such revision, nothing patched */
+    int64_t serial = w->st.template_serial;
+    assert_false(rsim_controller_undo(&w->st, 1));
+    assert_false(rsim_controller_undo(&w->st, 2));
+    assert_false(rsim_controller_undo(&w->st, 0)); /* no previous revision left either */
+    assert_int_equal(w->st.template_serial, serial);
+    assert_string_equal(w->st.template_key, "v3");
+    free(w);
+}
+
+static void test_controller_1_7_stable_and_current_never_deleted(void **state)
+{
+    (void)state;
+    world *w = world_new(4, false);
+    w->ro.revision_history_limit = 0;
+    add_weight(w, 50);
+    add_pause(w, -1);
+    deploy_v1(w);
+    rsim_controller_set_template(&w->st, "v2", "web:2");
+    settle(w, 30);
+    assert_true(rsim_controller_has_pause(&w->st.status, RSIM_CTL_PAUSE_CANARY_STEP));
+    assert_int_equal(w->st.n_rs, 2); /* stable v1 and current v2, limit 0 */
+    assert_non_null(rs_of(w, "v1"));
+    assert_non_null(rs_of(w, "v2"));
+    /* A third template mid-rollout: v2 is neither, drains and goes; v1 stays stable. */
+    roll_to(w, "v3", "web:3");
+    char h[RSIM_CTL_NAMEMAX];
+    assert_string_equal(w->st.status.stable_rs, hash_of("v1", h));
+    assert_null(rs_of(w, "v2"));
+    assert_non_null(rs_of(w, "v1"));
+    assert_non_null(rs_of(w, "v3"));
+    assert_int_equal(w->st.n_rs, 2);
+    free(w);
+}
+
+static void test_controller_1_7_rs_still_scaling_down_is_kept(void **state)
+{
+    (void)state;
+    world *w = world_new(4, true); /* scaleDownDelaySeconds 30 */
+    w->ro.revision_history_limit = 0;
+    add_weight(w, 50);
+    deploy_v1(w);
+    rsim_controller_set_template(&w->st, "v2", "web:2");
+    settle(w, 20);
+    char h[RSIM_CTL_NAMEMAX];
+    assert_string_equal(w->st.status.stable_rs, hash_of("v2", h));
+    assert_int_equal(rs_of(w, "v1")->spec_replicas, 4); /* waiting out its delay: kept */
+    pass(w);
+    apply(w);
+    assert_non_null(rs_of(w, "v1"));
+    w->now = RSIM_SEC(30);
+    pass(w); /* scales v1 to 0; its pods are still there */
+    assert_int_equal(rs_of(w, "v1")->spec_replicas, 0);
+    assert_false(fx_has(w, RSIM_CTL_FX_RS_DELETE));
+    pass(w); /* the world has not caught up: still 4 pods */
+    assert_false(fx_has(w, RSIM_CTL_FX_RS_DELETE));
+    assert_non_null(rs_of(w, "v1"));
+    apply(w);
+    pass(w);
+    assert_true(fx_has(w, RSIM_CTL_FX_RS_DELETE));
+    assert_null(rs_of(w, "v1"));
+    assert_int_equal(w->st.n_rs, 1);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,6 +967,10 @@ int main(void)
         cmocka_unit_test(test_controller_10_3_revision_limit),
         cmocka_unit_test(test_controller_17_3_no_deadline_while_old_rs_waits),
         cmocka_unit_test(test_controller_12_3_dynamic_abort_walks_weight_down),
+        cmocka_unit_test(test_controller_1_7_limit_1_keeps_newest_old),
+        cmocka_unit_test(test_controller_1_7_limit_0_and_undo_of_deleted_revision),
+        cmocka_unit_test(test_controller_1_7_stable_and_current_never_deleted),
+        cmocka_unit_test(test_controller_1_7_rs_still_scaling_down_is_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,7 @@ static world *world_new(rsim_time duration, size_t n_analyses)
     w->ro.replicas.value = 4;
     w->ro.strategy = RSIM_STRATEGY_CANARY;
     w->ro.progress_deadline = RSIM_SEC(600);
+    w->ro.revision_history_limit = 10;
     w->ro.canary.canary_service = "web-canary";
     w->ro.canary.stable_service = "web-stable";
     w->ro.canary.traffic_routing.set = true;

@@ -36,6 +36,7 @@ static world *world_new(int32_t n)
     w->ro.replicas.value = n;
     w->ro.strategy = RSIM_STRATEGY_CANARY;
     w->ro.progress_deadline = RSIM_SEC(600);
+    w->ro.revision_history_limit = 10;
     w->ro.canary.canary_service = "";
     w->ro.canary.stable_service = "";
     w->ro.canary.steps = w->steps;
