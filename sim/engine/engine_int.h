@@ -230,8 +230,11 @@ rsim_ctl_phase rsim_engine_control_phase(const rsim_engine *e, const char **mess
 struct cJSON;
 /* Adds "phaseHistory": [{t, phase, message}, ...] to o. */
 void rsim_engine_add_phase_history(struct cJSON *o, const rsim_result *r);
-/* Prints o (indented) and a newline, then frees o; RSIM_EIO on a write error. */
-rsim_err rsim_engine_print_json(struct cJSON *o, FILE *out);
+/* Prints o (indented, or on one line for JSON Lines) and a newline, then frees o; RSIM_EIO on a
+ * write error. */
+rsim_err rsim_engine_print_json(struct cJSON *o, bool indented, FILE *out);
+/* cJSON returns NULL only when out of memory: this aborts then, and passes item through. */
+struct cJSON *rsim_engine_json_need(struct cJSON *item);
 
 /* Operator verbs (operator.c). */
 void rsim_engine_operator_init(rsim_rollout_obj *obj, const char *image);

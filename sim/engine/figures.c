@@ -492,34 +492,29 @@ void rsim_result_expectation_check(const rsim_result *r, size_t i, rsim_expect_o
 
 /* ---- summary.json ---- */
 
-static cJSON *need(cJSON *item)
-{
-    if (!item) {
-        rsim_panic("out of memory building JSON");
-    }
-    return item;
-}
-
 static void put_num(cJSON *o, const char *key, double v)
 {
-    need(isfinite(v) ? cJSON_AddNumberToObject(o, key, v) : cJSON_AddNullToObject(o, key));
+    rsim_engine_json_need(isfinite(v) ? cJSON_AddNumberToObject(o, key, v)
+                                      : cJSON_AddNullToObject(o, key));
 }
 
 static void put_time(cJSON *o, const char *key, rsim_time t)
 {
-    need(t != NONE ? cJSON_AddNumberToObject(o, key, (double)t) : cJSON_AddNullToObject(o, key));
+    rsim_engine_json_need(t != NONE ? cJSON_AddNumberToObject(o, key, (double)t)
+                                    : cJSON_AddNullToObject(o, key));
 }
 
 static void put_str(cJSON *o, const char *key, const char *s)
 {
-    need(s != NULL ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key));
+    rsim_engine_json_need(s != NULL ? cJSON_AddStringToObject(o, key, s)
+                                    : cJSON_AddNullToObject(o, key));
 }
 
 static cJSON *figures_json(const rsim_figures *f)
 {
-    cJSON *o = need(cJSON_CreateObject());
+    cJSON *o = rsim_engine_json_need(cJSON_CreateObject());
     put_time(o, "exposedAtMs", f->exposed_at);
-    cJSON *b = need(cJSON_AddObjectToObject(o, "blastRadius"));
+    cJSON *b = rsim_engine_json_need(cJSON_AddObjectToObject(o, "blastRadius"));
     put_num(b, "faultFailures", (double)f->fault_failures);
     put_num(b, "requests", (double)f->requests);
     put_num(b, "faultFailureShare", f->fault_failure_share);
@@ -528,13 +523,13 @@ static cJSON *figures_json(const rsim_figures *f)
     put_num(b, "peakShare", f->peak_share);
     put_num(b, "errorBudgetFailures", f->budget_failures);
     put_num(b, "errorBudgetConsumed", f->budget_consumed);
-    cJSON *d = need(cJSON_AddObjectToObject(o, "detection"));
-    need(cJSON_AddBoolToObject(d, "detected", f->detected_at != NONE));
+    cJSON *d = rsim_engine_json_need(cJSON_AddObjectToObject(o, "detection"));
+    rsim_engine_json_need(cJSON_AddBoolToObject(d, "detected", f->detected_at != NONE));
     put_time(d, "detectedAtMs", f->detected_at);
     put_time(d, "detectionMs", f->detection_ms);
     put_str(d, "by", f->detected_by);
     put_str(d, "notDetectedReason", f->not_detected);
-    cJSON *rb = need(cJSON_AddObjectToObject(o, "rollback"));
+    cJSON *rb = rsim_engine_json_need(cJSON_AddObjectToObject(o, "rollback"));
     put_time(rb, "trafficRestoredAtMs", f->traffic_restored_at);
     put_time(rb, "trafficMs", f->rollback_traffic_ms);
     put_time(rb, "podsGoneAtMs", f->pods_gone_at);
@@ -550,59 +545,59 @@ static cJSON *summary_json(const rsim_result *r)
     const rsim_engine *e = r->engine;
     rsim_figures f;
     rsim_result_figures(r, &f);
-    cJSON *o = need(cJSON_CreateObject());
-    need(cJSON_AddStringToObject(o, "schema", "rollsim.summary/v1"));
-    need(cJSON_AddStringToObject(o, "scenario", r->scenario ? r->scenario : ""));
+    cJSON *o = rsim_engine_json_need(cJSON_CreateObject());
+    rsim_engine_json_need(cJSON_AddStringToObject(o, "schema", "rollsim.summary/v1"));
+    rsim_engine_json_need(cJSON_AddStringToObject(o, "scenario", r->scenario ? r->scenario : ""));
     char seed[24];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->seed);
-    need(cJSON_AddStringToObject(o, "seed", seed));
+    rsim_engine_json_need(cJSON_AddStringToObject(o, "seed", seed));
     put_time(o, "durationMs", r->covered);
     put_str(o, "finalPhase", f.final_phase);
     cJSON *all = figures_json(&f);
-    need(cJSON_AddItemToObject(o, "figures", all) ? o : NULL);
-    cJSON *p = need(cJSON_AddObjectToObject(all, "promotion"));
+    rsim_engine_json_need(cJSON_AddItemToObject(o, "figures", all) ? o : NULL);
+    cJSON *p = rsim_engine_json_need(cJSON_AddObjectToObject(all, "promotion"));
     put_time(p, "releaseAtMs", f.release_at);
     put_time(p, "promotedAtMs", f.promoted_at);
     put_time(p, "promotionMs", f.promotion_ms);
-    cJSON *c = need(cJSON_AddObjectToObject(all, "cost"));
+    cJSON *c = rsim_engine_json_need(cJSON_AddObjectToObject(all, "cost"));
     put_num(c, "replicas", (double)f.replicas);
     put_num(c, "podSeconds", f.pod_seconds);
     put_num(c, "extraPodSeconds", f.extra_pod_seconds);
     put_num(c, "reconciles", (double)f.n_reconciles);
-    cJSON *cohorts = need(cJSON_AddArrayToObject(all, "cohorts"));
+    cJSON *cohorts = rsim_engine_json_need(cJSON_AddArrayToObject(all, "cohorts"));
     size_t nc = rsim_traffic_cohort_count(e->traffic);
     for (size_t i = 0; i < nc; i++) {
         const rsim_traffic_cohort *k = rsim_traffic_cohort_at(e->traffic, i);
-        cJSON *j = need(cJSON_CreateObject());
+        cJSON *j = rsim_engine_json_need(cJSON_CreateObject());
         put_str(j, "name", i + 1 < nc ? e->world->traffic.cohorts[i].name : NULL);
         put_num(j, "users", (double)k->users);
         put_num(j, "requests", (double)k->requests);
         put_num(j, "faultFailures", (double)k->fault_failures);
         put_num(j, "usersHit", (double)k->users_hit);
-        need(cJSON_AddItemToArray(cohorts, j) ? cohorts : NULL);
+        rsim_engine_json_need(cJSON_AddItemToArray(cohorts, j) ? cohorts : NULL);
     }
-    cJSON *faults = need(cJSON_AddArrayToObject(o, "faults"));
+    cJSON *faults = rsim_engine_json_need(cJSON_AddArrayToObject(o, "faults"));
     for (size_t i = 0; i < rsim_traffic_fault_count(e->traffic); i++) {
         const rsim_traffic_fault *tf = rsim_traffic_fault_at(e->traffic, i);
         rsim_figures ff;
         compute(r, tf->spec->name, &ff);
         cJSON *j = figures_json(&ff);
-        cJSON_AddItemToObject(j, "name", need(cJSON_CreateString(tf->spec->name)));
+        cJSON_AddItemToObject(j, "name", rsim_engine_json_need(cJSON_CreateString(tf->spec->name)));
         const rsim_spec_version *v = fault_version(e, tf->spec);
         put_str(j, "image", v ? v->image : NULL);
-        need(cJSON_AddItemToArray(faults, j) ? faults : NULL);
+        rsim_engine_json_need(cJSON_AddItemToArray(faults, j) ? faults : NULL);
     }
-    cJSON *ex = need(cJSON_AddArrayToObject(o, "expectations"));
+    cJSON *ex = rsim_engine_json_need(cJSON_AddArrayToObject(o, "expectations"));
     for (size_t i = 0; i < rsim_result_expectation_count(r); i++) {
         rsim_expect_outcome eo;
         rsim_result_expectation_check(r, i, &eo);
-        cJSON *j = need(cJSON_CreateObject());
+        cJSON *j = rsim_engine_json_need(cJSON_CreateObject());
         put_str(j, "name", eo.name);
-        need(cJSON_AddBoolToObject(j, "passed", eo.passed));
+        rsim_engine_json_need(cJSON_AddBoolToObject(j, "passed", eo.passed));
         put_str(j, "expected", eo.expected);
         put_str(j, "actual", eo.actual);
         put_num(j, "line", (double)eo.loc.line);
-        need(cJSON_AddItemToArray(ex, j) ? ex : NULL);
+        rsim_engine_json_need(cJSON_AddItemToArray(ex, j) ? ex : NULL);
     }
     rsim_engine_add_phase_history(o, r);
     return o;
@@ -610,5 +605,5 @@ static cJSON *summary_json(const rsim_result *r)
 
 rsim_err rsim_result_write_summary_json(const rsim_result *r, FILE *out)
 {
-    return rsim_engine_print_json(summary_json(r), out);
+    return rsim_engine_print_json(summary_json(r), true, out);
 }

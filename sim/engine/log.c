@@ -30,28 +30,19 @@ static const char *kind_name(rsim_log_kind k)
     return "unknown";
 }
 
-/* cJSON returns NULL only when out of memory; treat that as the fatal condition it is. */
-static cJSON *checked(cJSON *item)
-{
-    if (!item) {
-        rsim_panic("out of memory building JSON");
-    }
-    return item;
-}
-
 static void add_str(cJSON *obj, const char *key, const char *value)
 {
-    checked(cJSON_AddStringToObject(obj, key, value));
+    rsim_engine_json_need(cJSON_AddStringToObject(obj, key, value));
 }
 
 static void add_int(cJSON *obj, const char *key, int64_t value)
 {
-    checked(cJSON_AddNumberToObject(obj, key, (double)value));
+    rsim_engine_json_need(cJSON_AddNumberToObject(obj, key, (double)value));
 }
 
 static void add_bool(cJSON *obj, const char *key, bool value)
 {
-    checked(cJSON_AddBoolToObject(obj, key, value));
+    rsim_engine_json_need(cJSON_AddBoolToObject(obj, key, value));
 }
 
 static void add_operator_fields(cJSON *o, const rsim_log_entry *e)
@@ -91,7 +82,7 @@ static void add_analysis_fields(cJSON *o, const rsim_log_entry *e)
     if (e->kind == RSIM_LOG_MEASUREMENT) {
         add_str(o, "value", e->text);
         if (e->has_number && isfinite(e->number)) {
-            checked(cJSON_AddNumberToObject(o, "number", e->number));
+            rsim_engine_json_need(cJSON_AddNumberToObject(o, "number", e->number));
         }
     }
     if (e->message[0]) {
@@ -104,10 +95,10 @@ static void add_analysis_fields(cJSON *o, const rsim_log_entry *e)
 static void add_reconcile_fields(cJSON *o, const rsim_result *r, const rsim_log_entry *e)
 {
     const rsim_reconcile_rec *rec = &r->recs.items[e->rec];
-    cJSON *list = checked(cJSON_AddArrayToObject(o, "replicaSets"));
+    cJSON *list = rsim_engine_json_need(cJSON_AddArrayToObject(o, "replicaSets"));
     for (size_t i = 0; i < rec->n_rs; i++) {
         const rsim_reconcile_rs *rs = &r->rec_rs.items[rec->first_rs + i];
-        cJSON *j = checked(cJSON_CreateObject());
+        cJSON *j = rsim_engine_json_need(cJSON_CreateObject());
         add_str(j, "hash", rs->hash);
         add_int(j, "revision", rs->revision);
         add_int(j, "desired", rs->desired);
@@ -117,7 +108,7 @@ static void add_reconcile_fields(cJSON *o, const rsim_result *r, const rsim_log_
         cJSON_AddItemToArray(list, j);
     }
     if (rec->weights_set) {
-        cJSON *w = checked(cJSON_AddObjectToObject(o, "weights"));
+        cJSON *w = rsim_engine_json_need(cJSON_AddObjectToObject(o, "weights"));
         add_int(w, "canary", rec->canary_weight);
         add_int(w, "stable", rec->stable_weight);
     }
@@ -125,10 +116,10 @@ static void add_reconcile_fields(cJSON *o, const rsim_result *r, const rsim_log_
     add_str(o, "phase", rsim_controller_phase_name(rec->phase));
     add_str(o, "message", rec->message);
     add_bool(o, "abort", rec->abort);
-    cJSON *ev = checked(cJSON_AddArrayToObject(o, "events"));
+    cJSON *ev = rsim_engine_json_need(cJSON_AddArrayToObject(o, "events"));
     const char *p = rec->n_reasons ? &r->rec_reasons.items[rec->first_reason] : NULL;
     for (size_t i = 0; i < rec->n_reasons; i++) {
-        cJSON_AddItemToArray(ev, checked(cJSON_CreateString(p)));
+        cJSON_AddItemToArray(ev, rsim_engine_json_need(cJSON_CreateString(p)));
         p += strlen(p) + 1;
     }
 }
@@ -137,7 +128,7 @@ static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
 {
     char dur[32];
     rsim_util_format_duration(e->t, dur, sizeof(dur));
-    cJSON *o = checked(cJSON_CreateObject());
+    cJSON *o = rsim_engine_json_need(cJSON_CreateObject());
     add_int(o, "t", e->t);
     add_str(o, "time", dur);
     add_str(o, "type", kind_name(e->kind));
@@ -179,18 +170,11 @@ static cJSON *entry_json(const rsim_result *r, const rsim_log_entry *e)
 
 rsim_err rsim_result_write_events(const rsim_result *r, FILE *out)
 {
-    for (size_t i = 0; i < r->log.n; i++) {
-        cJSON *o = entry_json(r, &r->log.items[i]);
-        char *text = cJSON_PrintUnformatted(o);
-        cJSON_Delete(o);
-        if (!text) {
-            rsim_panic("out of memory printing JSON");
-        }
-        fputs(text, out);
-        fputc('\n', out);
-        free(text);
+    rsim_err err = RSIM_OK;
+    for (size_t i = 0; i < r->log.n && err == RSIM_OK; i++) {
+        err = rsim_engine_print_json(entry_json(r, &r->log.items[i]), false, out);
     }
-    return ferror(out) ? RSIM_EIO : RSIM_OK;
+    return err;
 }
 
 void rsim_result_event_describe(const rsim_result *r, size_t i, char *buf, size_t size)

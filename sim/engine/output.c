@@ -86,8 +86,7 @@ rsim_err rsim_result_write_timeline_csv(const rsim_result *r, FILE *out)
     return ferror(out) ? RSIM_EIO : RSIM_OK;
 }
 
-/* cJSON returns NULL only when out of memory. */
-static cJSON *need(cJSON *item)
+cJSON *rsim_engine_json_need(cJSON *item)
 {
     if (!item) {
         rsim_panic("out of memory building JSON");
@@ -97,16 +96,16 @@ static cJSON *need(cJSON *item)
 
 static void put_u64(cJSON *o, const char *key, uint64_t v)
 {
-    need(cJSON_AddNumberToObject(o, key, (double)v));
+    rsim_engine_json_need(cJSON_AddNumberToObject(o, key, (double)v));
 }
 
 /* A number, or null when it is not finite (JSON has no NaN). */
 static void put_num(cJSON *o, const char *key, double v)
 {
     if (isfinite(v)) {
-        need(cJSON_AddNumberToObject(o, key, v));
+        rsim_engine_json_need(cJSON_AddNumberToObject(o, key, v));
     } else {
-        need(cJSON_AddNullToObject(o, key));
+        rsim_engine_json_need(cJSON_AddNullToObject(o, key));
     }
 }
 
@@ -130,10 +129,10 @@ static cJSON *revision_json(const rsim_result *r, uint32_t rs, uint64_t total)
     const rsim_engine *e = r->engine;
     const rsim_cluster_rs *cr = rsim_cluster_rs_at(e->cluster, rs);
     const rsim_traffic_rev *tr = rsim_traffic_rev_at(e->traffic, rs);
-    cJSON *o = need(cJSON_CreateObject());
+    cJSON *o = rsim_engine_json_need(cJSON_CreateObject());
     put_u64(o, "revision", (uint64_t)cr->revision);
-    need(cJSON_AddStringToObject(o, "image", cr->image));
-    need(cJSON_AddStringToObject(o, "podTemplateHash", cr->hash));
+    rsim_engine_json_need(cJSON_AddStringToObject(o, "image", cr->image));
+    rsim_engine_json_need(cJSON_AddStringToObject(o, "podTemplateHash", cr->hash));
     put_u64(o, "requests", tr->requests);
     put_u64(o, "failures", tr->failures);
     put_u64(o, "faultFailures", tr->fault_failures);
@@ -144,11 +143,12 @@ static cJSON *revision_json(const rsim_result *r, uint32_t rs, uint64_t total)
     put_num(o, "shareOfRequests", total ? (double)tr->requests / (double)total : (double)NAN);
     put_num(o, "peakShare", peak_share(r, rs));
     if (tr->first_request >= 0) {
-        need(cJSON_AddNumberToObject(o, "firstRequestMs", (double)tr->first_request));
+        rsim_engine_json_need(
+            cJSON_AddNumberToObject(o, "firstRequestMs", (double)tr->first_request));
     } else {
-        need(cJSON_AddNullToObject(o, "firstRequestMs"));
+        rsim_engine_json_need(cJSON_AddNullToObject(o, "firstRequestMs"));
     }
-    cJSON *lat = need(cJSON_AddObjectToObject(o, "latencyMs"));
+    cJSON *lat = rsim_engine_json_need(cJSON_AddObjectToObject(o, "latencyMs"));
     put_num(lat, "p50", rsim_traffic_latency_quantile(e->traffic, rs, 0.50));
     put_num(lat, "p90", rsim_traffic_latency_quantile(e->traffic, rs, 0.90));
     put_num(lat, "p99", rsim_traffic_latency_quantile(e->traffic, rs, 0.99));
@@ -157,16 +157,17 @@ static cJSON *revision_json(const rsim_result *r, uint32_t rs, uint64_t total)
 
 static cJSON *faults_json(const rsim_engine *e)
 {
-    cJSON *arr = need(cJSON_CreateArray());
+    cJSON *arr = rsim_engine_json_need(cJSON_CreateArray());
     for (size_t i = 0; i < rsim_traffic_fault_count(e->traffic); i++) {
         const rsim_traffic_fault *f = rsim_traffic_fault_at(e->traffic, i);
-        cJSON *o = need(cJSON_CreateObject());
-        need(cJSON_AddStringToObject(o, "name", f->spec->name));
-        need(cJSON_AddStringToObject(o, "kind", rsim_spec_fault_name(f->spec->kind)));
+        cJSON *o = rsim_engine_json_need(cJSON_CreateObject());
+        rsim_engine_json_need(cJSON_AddStringToObject(o, "name", f->spec->name));
+        rsim_engine_json_need(
+            cJSON_AddStringToObject(o, "kind", rsim_spec_fault_name(f->spec->kind)));
         put_num(o, "onsetMs", f->onset >= 0 ? (double)f->onset : (double)NAN);
         put_num(o, "exposedAtMs", f->exposed_at >= 0 ? (double)f->exposed_at : (double)NAN);
         put_u64(o, "failures", f->failures);
-        need(cJSON_AddItemToArray(arr, o) ? arr : NULL);
+        rsim_engine_json_need(cJSON_AddItemToArray(arr, o) ? arr : NULL);
     }
     return arr;
 }
@@ -174,41 +175,43 @@ static cJSON *faults_json(const rsim_engine *e)
 static cJSON *totals_json(const rsim_result *r)
 {
     const rsim_engine *e = r->engine;
-    cJSON *o = need(cJSON_CreateObject());
-    need(cJSON_AddStringToObject(o, "scenario", r->scenario ? r->scenario : ""));
+    cJSON *o = rsim_engine_json_need(cJSON_CreateObject());
+    rsim_engine_json_need(cJSON_AddStringToObject(o, "scenario", r->scenario ? r->scenario : ""));
     char seed[24];
     snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
-    need(cJSON_AddStringToObject(o, "seed", seed));
+    rsim_engine_json_need(cJSON_AddStringToObject(o, "seed", seed));
     put_u64(o, "durationMs", (uint64_t)r->covered);
     uint64_t total = rsim_traffic_requests(e->traffic);
     put_u64(o, "requests", total);
     uint64_t failures = 0;
     uint64_t fault_failures = 0;
     size_t n_rs = rsim_cluster_rs_count(e->cluster);
-    cJSON *revs = need(cJSON_AddArrayToObject(o, "revisions"));
+    cJSON *revs = rsim_engine_json_need(cJSON_AddArrayToObject(o, "revisions"));
     for (uint32_t rs = 0; rs < n_rs; rs++) {
         const rsim_traffic_rev *tr = rsim_traffic_rev_at(e->traffic, rs);
         failures += tr->failures;
         fault_failures += tr->fault_failures;
-        need(cJSON_AddItemToArray(revs, revision_json(r, rs, total)) ? revs : NULL);
+        rsim_engine_json_need(cJSON_AddItemToArray(revs, revision_json(r, rs, total)) ? revs
+                                                                                      : NULL);
     }
     put_u64(o, "failures", failures);
     put_u64(o, "faultFailures", fault_failures);
     put_u64(o, "unroutedRequests", rsim_traffic_unrouted(e->traffic));
-    cJSON *users = need(cJSON_AddObjectToObject(o, "users"));
+    cJSON *users = rsim_engine_json_need(cJSON_AddObjectToObject(o, "users"));
     put_u64(users, "population", (uint64_t)e->world->traffic.users);
     put_u64(users, "hitByFault", rsim_traffic_users_hit(e->traffic));
-    need(cJSON_AddItemToObject(o, "faults", faults_json(e)) ? o : NULL);
+    rsim_engine_json_need(cJSON_AddItemToObject(o, "faults", faults_json(e)) ? o : NULL);
     /* The Rollout's phase at the end and each change of phase or message (controller runs;
      * null and [] when the world is driven by hand). */
     if (e->control != NULL) {
         const char *message = "";
         rsim_ctl_phase phase = rsim_engine_control_phase(e, &message);
-        need(cJSON_AddStringToObject(o, "phase", rsim_controller_phase_name(phase)));
-        need(cJSON_AddStringToObject(o, "message", message));
+        rsim_engine_json_need(
+            cJSON_AddStringToObject(o, "phase", rsim_controller_phase_name(phase)));
+        rsim_engine_json_need(cJSON_AddStringToObject(o, "message", message));
     } else {
-        need(cJSON_AddNullToObject(o, "phase"));
-        need(cJSON_AddNullToObject(o, "message"));
+        rsim_engine_json_need(cJSON_AddNullToObject(o, "phase"));
+        rsim_engine_json_need(cJSON_AddNullToObject(o, "message"));
     }
     rsim_engine_add_phase_history(o, r);
     return o;
@@ -216,20 +219,21 @@ static cJSON *totals_json(const rsim_result *r)
 
 void rsim_engine_add_phase_history(cJSON *o, const rsim_result *r)
 {
-    cJSON *hist = need(cJSON_AddArrayToObject(o, "phaseHistory"));
+    cJSON *hist = rsim_engine_json_need(cJSON_AddArrayToObject(o, "phaseHistory"));
     for (size_t i = 0; i < r->phases.n; i++) {
         const rsim_phase_change *pc = &r->phases.items[i];
-        cJSON *j = need(cJSON_CreateObject());
+        cJSON *j = rsim_engine_json_need(cJSON_CreateObject());
         put_u64(j, "t", (uint64_t)pc->t);
-        need(cJSON_AddStringToObject(j, "phase", rsim_controller_phase_name(pc->phase)));
-        need(cJSON_AddStringToObject(j, "message", pc->message));
-        need(cJSON_AddItemToArray(hist, j) ? hist : NULL);
+        rsim_engine_json_need(
+            cJSON_AddStringToObject(j, "phase", rsim_controller_phase_name(pc->phase)));
+        rsim_engine_json_need(cJSON_AddStringToObject(j, "message", pc->message));
+        rsim_engine_json_need(cJSON_AddItemToArray(hist, j) ? hist : NULL);
     }
 }
 
-rsim_err rsim_engine_print_json(cJSON *o, FILE *out)
+rsim_err rsim_engine_print_json(cJSON *o, bool indented, FILE *out)
 {
-    char *text = cJSON_Print(o);
+    char *text = indented ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!text) {
         rsim_panic("out of memory printing JSON");
@@ -242,7 +246,7 @@ rsim_err rsim_engine_print_json(cJSON *o, FILE *out)
 
 rsim_err rsim_result_write_totals_json(const rsim_result *r, FILE *out)
 {
-    return rsim_engine_print_json(totals_json(r), out);
+    return rsim_engine_print_json(totals_json(r), true, out);
 }
 
 static void summary_revisions(const rsim_result *r, FILE *out)
