@@ -211,28 +211,13 @@ static const char *subst(builder *b, const char *s)
     return r;
 }
 
-static bool parse_int(const char *s, int64_t *out)
-{
-    char *end = NULL;
-    if (!*s || strchr(" \t\n+", *s)) {
-        return false;
-    }
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end != '\0' || errno == ERANGE) {
-        return false;
-    }
-    *out = (int64_t)v;
-    return true;
-}
-
 /* An int-or-string field after substitution. */
 static int64_t resolve_int(builder *b, size_t mi, const char *key, rsim_spec_arg_value *v)
 {
     if (v->raw) {
         const char *s = subst(b, v->raw);
         int64_t x = 0;
-        if (!parse_int(s, &x)) {
+        if (!rsim_util_parse_int64(s, &x)) {
             first_error(b->run,
                         "Analysis spec invalid: metrics[%zu]: %s: expected an integer, got '%s'",
                         mi, key, s);

@@ -185,21 +185,6 @@ static void walk_placeholders(tctx *t, const rsim_ynode *n, const char *path, in
 
 /* ---- typed values that may hold placeholders ---------------------------------------------- */
 
-static bool parse_decimal(const char *s, int64_t *out)
-{
-    char *end = NULL;
-    if (!*s || strchr(" \t\n+", *s)) {
-        return false;
-    }
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end != '\0' || errno == ERANGE) {
-        return false;
-    }
-    *out = (int64_t)v;
-    return true;
-}
-
 /* An int-or-string field (count and the limits). Unset: dflt. */
 static void read_int_arg(tctx *t,
                          const rsim_ynode *map,
@@ -222,7 +207,7 @@ static void read_int_arg(tctx *t,
     } else if (has_placeholder(n->str)) {
         out->raw = rsim_arena_strdup(t->b->arena, n->str);
         out->value = 0;
-    } else if (!parse_decimal(n->str, &out->value)) {
+    } else if (!rsim_util_parse_int64(n->str, &out->value)) {
         err(t, n, sub(p, base, key), "expected an integer or a {{args.name}} placeholder, got '%s'",
             n->str);
     }
@@ -971,7 +956,7 @@ static void build_port(tctx *t, const rsim_ynode *pn, const char *base, rsim_spe
         return;
     }
     int64_t v = 0;
-    if (rsim_ynode_is_int(tp) || parse_decimal(tp->str, &v)) {
+    if (rsim_ynode_is_int(tp) || rsim_util_parse_int64(tp->str, &v)) {
         v = rsim_ynode_is_int(tp) ? rsim_ynode_int(tp) : v;
         if (v < 1 || v > 65535) {
             err(t, tp, sub(p, base, "targetPort"), "must be 1..65535, got %" PRId64, v);

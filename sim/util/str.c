@@ -1,6 +1,8 @@
 /* str.c - small string helpers: edit distance for "did you mean" hints, and hashing. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -144,4 +146,19 @@ void rsim_util_format_duration(rsim_time t, char *buf, size_t size)
     char tail[16];
     snprintf(tail, sizeof(tail), ".%ss", frac);
     put_part(buf, size, &pos, (int64_t)s, tail);
+}
+
+bool rsim_util_parse_int64(const char *s, int64_t *out)
+{
+    char *end = NULL;
+    if (!*s || strchr(" \t\n+", *s)) {
+        return false;
+    }
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE) {
+        return false;
+    }
+    *out = (int64_t)v;
+    return true;
 }

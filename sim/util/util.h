@@ -96,6 +96,10 @@ const char *rsim_util_nearest(const char *name, const char *const *candidates, s
  * truncated to fit size. */
 void rsim_util_format_duration(rsim_time t, char *buf, size_t size);
 
+/* A whole decimal string ("42", "-7") as Argo's string-to-int conversion reads it: no leading
+ * space or '+', no trailing characters, within int64. Returns false (and leaves *out) otherwise. */
+bool rsim_util_parse_int64(const char *s, int64_t *out);
+
 /* FNV-1a 64-bit hash of a byte string; used to derive stream keys from names. */
 uint64_t rsim_util_hash64(const void *data, size_t len);
 
