@@ -94,6 +94,7 @@ typedef struct rsim_analysis_request {
     rsim_time now;                /* ms */
     rsim_time started_at;         /* of this measurement (resume: when it started) */
     rsim_arena *arena;            /* where a reply's value is built; valid for the pass */
+    rsim_metrics_result *result;  /* working memory for the run's queries; NULL: a fresh one */
 } rsim_analysis_request;
 
 typedef enum rsim_analysis_reply_kind {

@@ -47,7 +47,14 @@ struct rsim_analysis_run {
     rsim_time started_at;   /* -1 until the first pass */
     rsim_time completed_at; /* -1 until completed */
     rsim_time rerun_at;     /* a status write that made the run terminating re-queues it; -1 */
+    /* Working memory kept between passes, so that a measurement does not allocate: the
+     * Prometheus queries' result (NULL until the first query) and the arena replies are built
+     * in, released when it passes RSIM_ANALYSIS_SCRATCH_BYTES (nothing in it outlives a pass). */
+    rsim_metrics_result *prom;
+    rsim_arena scratch;
 };
+
+#define RSIM_ANALYSIS_SCRATCH_BYTES ((size_t)32 * 1024)
 
 /* Argo's worst-status order (best to worst): Successful, Running, Pending, Inconclusive, Error,
  * Failed (§16.5). */

@@ -43,25 +43,35 @@ void rsim_analysis_prometheus_reply(const rsim_metrics_store *store,
         snprintf(rep->message, sizeof rep->message, "bad_data: no query");
         return;
     }
-    rsim_metrics_result r;
-    rsim_metrics_result_init(&r);
-    if (rsim_metrics_query_eval(store, req->query, req->now, opts, &r) != RSIM_OK ||
-        r.kind == RSIM_METRICS_ERROR) {
+    /* The run's result keeps its working memory from one query to the next. */
+    rsim_metrics_result local;
+    rsim_metrics_result *r = req->result;
+    if (!r) {
+        r = &local;
+        rsim_metrics_result_init(r);
+    }
+    if (rsim_metrics_query_eval(store, req->query, req->now, opts, r) != RSIM_OK ||
+        r->kind == RSIM_METRICS_ERROR) {
         rep->kind = RSIM_ANALYSIS_REPLY_ERROR;
-        snprintf(rep->message, sizeof rep->message, "execution: %s", r.error);
-    } else if (r.kind == RSIM_METRICS_SCALAR) {
+        snprintf(rep->message, sizeof rep->message, "execution: %s", r->error);
+    } else if (r->kind == RSIM_METRICS_SCALAR) {
         rep->kind = RSIM_ANALYSIS_REPLY_VALUE;
-        rep->value = rsim_cond_float(req->arena, r.scalar);
+        rep->value = rsim_cond_float(req->arena, r->scalar);
     } else {
-        double *v = rsim_xcalloc(r.n_samples + 1, sizeof *v);
-        for (size_t i = 0; i < r.n_samples; i++) {
-            v[i] = r.samples[i].value;
+        double few[16];
+        double *v = r->n_samples <= 16 ? few : rsim_xcalloc(r->n_samples, sizeof *v);
+        for (size_t i = 0; i < r->n_samples; i++) {
+            v[i] = r->samples[i].value;
         }
         rep->kind = RSIM_ANALYSIS_REPLY_VALUE;
-        rep->value = rsim_cond_floats(req->arena, v, r.n_samples);
-        free(v);
+        rep->value = rsim_cond_floats(req->arena, v, r->n_samples);
+        if (v != few) {
+            free(v);
+        }
     }
-    rsim_metrics_result_fini(&r);
+    if (r == &local) {
+        rsim_metrics_result_fini(r);
+    }
 }
 
 /* Follows a jsonPath of the forms {$}, {$.a.b}, {.a}, {$.items[0]}, {$['a-b']} through a value.

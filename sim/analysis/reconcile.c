@@ -271,6 +271,7 @@ static rsim_analysis_request request(
     r.now = now;
     r.started_at = started;
     r.arena = scratch;
+    r.result = run->prom;
     return r;
 }
 
@@ -298,6 +299,10 @@ static rsim_time start(rsim_analysis_run *run, size_t i, rsim_time now, rsim_are
         snprintf(rep.message, sizeof rep.message, "%s", m->expr_error);
         done = apply(run, m, &x, &rep, now);
     } else {
+        if (m->query && !run->prom) {
+            run->prom = rsim_xmalloc(sizeof *run->prom);
+            rsim_metrics_result_init(run->prom);
+        }
         rsim_analysis_request req = request(run, i, now, x.started_at, scratch);
         rsim_analysis_reply rep;
         memset(&rep, 0, sizeof rep);
@@ -456,23 +461,24 @@ rsim_time rsim_analysis_reconcile(rsim_analysis_run *run, rsim_time now)
     run->passed = true;
     bool terminating = terminating_now(run);
     rsim_time end = now;
-    rsim_arena scratch;
-    rsim_arena_init(&scratch);
+    if (run->scratch.total_bytes > RSIM_ANALYSIS_SCRATCH_BYTES) {
+        rsim_arena_fini(&run->scratch);
+        rsim_arena_init(&run->scratch);
+    }
     for (size_t i = 0; i < run->n_metrics; i++) {
         rsim_time done = now;
         switch (due(run, &run->m[i], now, terminating)) {
         case TASK_START:
-            done = start(run, i, now, &scratch);
+            done = start(run, i, now, &run->scratch);
             break;
         case TASK_RESUME:
-            done = resume(run, i, now, terminating, &scratch);
+            done = resume(run, i, now, terminating, &run->scratch);
             break;
         case TASK_NONE:
             break;
         }
         end = done > end ? done : end;
     }
-    rsim_arena_fini(&scratch);
     if (run->started_at < 0) {
         run->started_at = stamp(run, end);
     }

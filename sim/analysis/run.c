@@ -576,6 +576,7 @@ rsim_err rsim_analysis_run_new(const rsim_spec_analysis_template *const *templat
     rsim_analysis_context dflt = rsim_analysis_context_default();
     rsim_analysis_run *run = rsim_xcalloc(1, sizeof *run);
     rsim_arena_init(&run->arena);
+    rsim_arena_init(&run->scratch);
     builder b = {run, ctx ? ctx : &dflt, errbuf, errsize, RSIM_OK};
     if (errbuf && errsize > 0) {
         errbuf[0] = '\0';
@@ -608,6 +609,11 @@ void rsim_analysis_run_free(rsim_analysis_run *run)
         free(run->m[i].ms.items);
     }
     free(run->m);
+    if (run->prom) {
+        rsim_metrics_result_fini(run->prom);
+        free(run->prom);
+    }
+    rsim_arena_fini(&run->scratch);
     rsim_arena_fini(&run->arena);
     free(run);
 }

@@ -13,8 +13,15 @@
 
 #include "cond_ast.h"
 
+#define EVAL_POOL 16
+
 typedef struct evaluator {
     rsim_arena *arena;
+    /* rsim_cond_eval: no value outlives the evaluation, so literals are used in place, booleans
+     * are two constants and the first numbers come from pool instead of the arena. */
+    bool transient;
+    size_t n_pool;
+    rsim_cond_value pool[EVAL_POOL];
     const char *text;
     const rsim_cond_value *result;
     const rsim_cond_value *ptr[RSIM_COND_MAX_DEPTH]; /* # of the enclosing predicates */
@@ -71,9 +78,39 @@ static double num(const rsim_cond_value *v)
     return v->kind == RSIM_COND_INT ? (double)v->i : v->f;
 }
 
+static const rsim_cond_value true_value = {.kind = RSIM_COND_BOOL, .b = true};
+static const rsim_cond_value false_value = {.kind = RSIM_COND_BOOL, .b = false};
+
 static const rsim_cond_value *mk_bool(evaluator *e, bool b)
 {
+    if (e->transient) {
+        return b ? &true_value : &false_value;
+    }
     return rsim_cond_bool(e->arena, b);
+}
+
+static const rsim_cond_value *mk_int(evaluator *e, int64_t i)
+{
+    if (e->transient && e->n_pool < EVAL_POOL) {
+        rsim_cond_value *v = &e->pool[e->n_pool++];
+        memset(v, 0, sizeof(*v));
+        v->kind = RSIM_COND_INT;
+        v->i = i;
+        return v;
+    }
+    return rsim_cond_int(e->arena, i);
+}
+
+static const rsim_cond_value *mk_float(evaluator *e, double f)
+{
+    if (e->transient && e->n_pool < EVAL_POOL) {
+        rsim_cond_value *v = &e->pool[e->n_pool++];
+        memset(v, 0, sizeof(*v));
+        v->kind = RSIM_COND_FLOAT;
+        v->f = f;
+        return v;
+    }
+    return rsim_cond_float(e->arena, f);
 }
 
 static const rsim_cond_value *eval(evaluator *e, const cond_node *n);
@@ -108,18 +145,15 @@ arith(evaluator *e, const cond_node *n, const rsim_cond_value *l, const rsim_con
     uint64_t b = (uint64_t)r->i;
     switch (n->op) {
     case TK_PLUS:
-        return ints ? rsim_cond_int(e->arena, (int64_t)(a + b))
-                    : rsim_cond_float(e->arena, num(l) + num(r));
+        return ints ? mk_int(e, (int64_t)(a + b)) : mk_float(e, num(l) + num(r));
     case TK_MINUS:
-        return ints ? rsim_cond_int(e->arena, (int64_t)(a - b))
-                    : rsim_cond_float(e->arena, num(l) - num(r));
+        return ints ? mk_int(e, (int64_t)(a - b)) : mk_float(e, num(l) - num(r));
     case TK_STAR:
-        return ints ? rsim_cond_int(e->arena, (int64_t)(a * b))
-                    : rsim_cond_float(e->arena, num(l) * num(r));
+        return ints ? mk_int(e, (int64_t)(a * b)) : mk_float(e, num(l) * num(r));
     case TK_SLASH: /* always float64 in expr, even between ints; x/0 is ±Inf or NaN */
-        return rsim_cond_float(e->arena, num(l) / num(r));
+        return mk_float(e, num(l) / num(r));
     case TK_POW:
-        return rsim_cond_float(e->arena, pow(num(l), num(r)));
+        return mk_float(e, pow(num(l), num(r)));
     case TK_PERCENT:
         if (!ints) {
             return mismatch(e, n, l, r);
@@ -128,7 +162,7 @@ arith(evaluator *e, const cond_node *n, const rsim_cond_value *l, const rsim_con
             return fail(e, n, "integer divide by zero");
         }
         /* INT64_MIN % -1 is 0 in Go and undefined in C. */
-        return rsim_cond_int(e->arena, r->i == -1 ? 0 : l->i % r->i);
+        return mk_int(e, r->i == -1 ? 0 : l->i % r->i);
     default:
         return mismatch(e, n, l, r);
     }
@@ -313,8 +347,7 @@ static const rsim_cond_value *unary(evaluator *e, const cond_node *n)
     if (n->op == TK_PLUS) {
         return v;
     }
-    return v->kind == RSIM_COND_INT ? rsim_cond_int(e->arena, (int64_t)(0 - (uint64_t)v->i))
-                                    : rsim_cond_float(e->arena, -v->f);
+    return v->kind == RSIM_COND_INT ? mk_int(e, (int64_t)(0 - (uint64_t)v->i)) : mk_float(e, -v->f);
 }
 
 /* ---- member, index, slice ---- */
@@ -388,7 +421,7 @@ static const rsim_cond_value *index_array(evaluator *e,
                     len, len == 1 ? "" : "s");
     }
     if (obj->kind == RSIM_COND_STRING) {
-        return rsim_cond_int(e->arena, (unsigned char)obj->s[j]); /* a byte, as in Go */
+        return mk_int(e, (unsigned char)obj->s[j]); /* a byte, as in Go */
     }
     return obj->items[j];
 }
@@ -538,7 +571,7 @@ static const rsim_cond_value *iterate(evaluator *e, const cond_node *n)
     case FN_ONE:
         return mk_bool(e, hits == 1);
     case FN_COUNT:
-        return rsim_cond_int(e->arena, hits);
+        return mk_int(e, hits);
     default:
         return out;
     }
@@ -599,16 +632,16 @@ parse_number(evaluator *e, const cond_node *n, const rsim_cond_value *v)
     if (errno == ERANGE && (as_int || isinf(fv))) {
         return fail(e, n, "%s: parsing \"%s\": value out of range", fn, s);
     }
-    return as_int ? rsim_cond_int(e->arena, (int64_t)iv) : rsim_cond_float(e->arena, fv);
+    return as_int ? mk_int(e, (int64_t)iv) : mk_float(e, fv);
 }
 
 static const rsim_cond_value *convert(evaluator *e, const cond_node *n, const rsim_cond_value *v)
 {
     switch (v->kind) {
     case RSIM_COND_INT:
-        return n->fn == FN_ASINT ? v : rsim_cond_float(e->arena, (double)v->i);
+        return n->fn == FN_ASINT ? v : mk_float(e, (double)v->i);
     case RSIM_COND_FLOAT:
-        return n->fn == FN_ASINT ? rsim_cond_int(e->arena, go_trunc(v->f)) : v;
+        return n->fn == FN_ASINT ? mk_int(e, go_trunc(v->f)) : v;
     case RSIM_COND_STRING:
         return parse_number(e, n, v);
     default:
@@ -630,10 +663,10 @@ static const rsim_cond_value *call(evaluator *e, const cond_node *n)
     switch (n->fn) {
     case FN_LEN:
         if (arg->kind == RSIM_COND_STRING) {
-            return rsim_cond_int(e->arena, (int64_t)arg->slen);
+            return mk_int(e, (int64_t)arg->slen);
         }
         if (arg->kind == RSIM_COND_ARRAY || arg->kind == RSIM_COND_MAP) {
-            return rsim_cond_int(e->arena, (int64_t)arg->n);
+            return mk_int(e, (int64_t)arg->n);
         }
         return fail(e, n, "invalid argument for len (type %s)", tname(arg));
     case FN_ASINT:
@@ -691,13 +724,16 @@ static const rsim_cond_value *literal_list(evaluator *e, const cond_node *n)
 static const rsim_cond_value *literal(evaluator *e, const cond_node *n)
 {
     const rsim_cond_value *lit = n->value;
+    if (e->transient) {
+        return lit;
+    }
     switch (lit->kind) {
     case RSIM_COND_BOOL:
         return mk_bool(e, lit->b);
     case RSIM_COND_INT:
-        return rsim_cond_int(e->arena, lit->i);
+        return mk_int(e, lit->i);
     case RSIM_COND_FLOAT:
-        return rsim_cond_float(e->arena, lit->f);
+        return mk_float(e, lit->f);
     case RSIM_COND_STRING:
         return rsim_cond_string_n(e->arena, lit->s, lit->slen);
     default:
@@ -778,6 +814,26 @@ report(const evaluator *e, const rsim_cond *c, char *errbuf, size_t errsize, int
     }
 }
 
+/* Evaluates c with e's arena and mode; *out points into e when e->transient. */
+static rsim_err evaluate(evaluator *e,
+                         const rsim_cond *c,
+                         const rsim_cond_value *result,
+                         const rsim_cond_value **out,
+                         char *errbuf,
+                         size_t errsize,
+                         int *err_col)
+{
+    e->text = c->text;
+    e->result = result;
+    const rsim_cond_value *v = eval(e, c->root);
+    if (!v || e->failed) {
+        report(e, c, errbuf, errsize, err_col);
+        return RSIM_EINVAL;
+    }
+    *out = v;
+    return RSIM_OK;
+}
+
 rsim_err rsim_cond_eval_value(const rsim_cond *c,
                               const rsim_cond_value *result,
                               rsim_arena *arena,
@@ -788,15 +844,7 @@ rsim_err rsim_cond_eval_value(const rsim_cond *c,
 {
     evaluator e = {0};
     e.arena = arena;
-    e.text = c->text;
-    e.result = result;
-    const rsim_cond_value *v = eval(&e, c->root);
-    if (!v || e.failed) {
-        report(&e, c, errbuf, errsize, err_col);
-        return RSIM_EINVAL;
-    }
-    *out = v;
-    return RSIM_OK;
+    return evaluate(&e, c, result, out, errbuf, errsize, err_col);
 }
 
 rsim_err rsim_cond_eval(const rsim_cond *c,
@@ -806,10 +854,19 @@ rsim_err rsim_cond_eval(const rsim_cond *c,
                         size_t errsize,
                         int *err_col)
 {
-    rsim_arena arena;
+    rsim_arena arena; /* allocates only when the pool does not suffice */
     rsim_arena_init(&arena);
+    evaluator e; /* the pool and the stacks are written before they are read */
+    e.arena = &arena;
+    e.transient = true;
+    e.n_pool = 0;
+    e.nptr = 0;
+    e.short_nil = false;
+    e.failed = false;
+    e.err_off = 0;
+    e.msg[0] = '\0';
     const rsim_cond_value *v = NULL;
-    rsim_err err = rsim_cond_eval_value(c, result, &arena, &v, errbuf, errsize, err_col);
+    rsim_err err = evaluate(&e, c, result, &v, errbuf, errsize, err_col);
     if (err == RSIM_OK && v->kind != RSIM_COND_BOOL) {
         /* Argo's own check after expr.Run (evaluate.go). */
         if (errbuf && errsize) {

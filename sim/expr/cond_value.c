@@ -293,19 +293,168 @@ bool rsim_cond_value_equal(const rsim_cond_value *x, const rsim_cond_value *y, b
     return eq;
 }
 
+__extension__ typedef unsigned __int128 u128;
+
+/* Places the digits of %.*g (prec significant digits d, decimal exponent x10 of the first one)
+ * in out, as printf does: fixed notation when -4 <= x10 < prec, else d.ddde±XX; trailing zeros
+ * and a bare point removed. */
+static void put_g(uint64_t d, int prec, int x10, bool neg, char *out)
+{
+    char dig[24];
+    for (int i = prec - 1; i >= 0; i--) {
+        dig[i] = (char)('0' + d % 10);
+        d /= 10;
+    }
+    int nd = prec;
+    while (nd > 1 && dig[nd - 1] == '0') {
+        nd--;
+    }
+    char *o = out;
+    if (neg) {
+        *o++ = '-';
+    }
+    if (x10 < -4 || x10 >= prec) {
+        *o++ = dig[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, dig + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        *o++ = 'e';
+        *o++ = x10 < 0 ? '-' : '+';
+        int ax = x10 < 0 ? -x10 : x10;
+        if (ax >= 100) {
+            *o++ = (char)('0' + ax / 100);
+        }
+        *o++ = (char)('0' + ax / 10 % 10);
+        *o++ = (char)('0' + ax % 10);
+    } else if (x10 >= 0) {
+        int whole = x10 + 1; /* digits before the point, all within prec */
+        memcpy(o, dig, (size_t)whole);
+        o += whole;
+        if (nd > whole) {
+            *o++ = '.';
+            memcpy(o, dig + whole, (size_t)(nd - whole));
+            o += nd - whole;
+        }
+    } else {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -x10 - 1; i++) {
+            *o++ = '0';
+        }
+        memcpy(o, dig, (size_t)nd);
+        o += nd;
+    }
+    *o = '\0';
+}
+
+/* format_float's rule computed exactly with integers, for finite non-zero f of magnitude
+ * about 1e-14 .. 2^53 (false outside: the caller then uses printf and strtod). With f = m·2^e
+ * and s chosen so that f·10^s has 17 to 19 integral digits, T = m·5^s is f·10^s scaled by 2^sh
+ * (sh = -e-s >= 0), and one ulp of f is 5^s in the same units. The P-digit rounding (P = 15,
+ * 16, 17) is round-half-even on the exact remainder, as glibc's printf rounds; it reads back
+ * as f when it lies within half an ulp (a quarter below a power of two): ties cannot occur, the
+ * half ulp 5^s/2 not being an integer. */
+static bool format_float_exact(double f, char *out)
+{
+    uint64_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    bool neg = (bits >> 63) != 0;
+    int bexp = (int)((bits >> 52) & 0x7FF);
+    if (bexp == 0 || bexp == 0x7FF) {
+        return false; /* zero, subnormal, Inf, NaN */
+    }
+    uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+    int e = bexp - 1075;
+    int e2 = e + 52; /* 2^e2 <= |f| < 2^(e2+1) */
+    /* about e2·log10 2, the decimal exponent of f within one */
+    int d10 = e2 >= 0 ? (e2 * 78913) >> 18 : -((-e2 * 78913 + 262143) >> 18);
+    int s = 17 - d10;
+    if (s < 0 || s > 31 || e + s > 0) {
+        return false;
+    }
+    int sh = -(e + s);
+    static const uint64_t p5_64[] = {1,           5,           25,        125,        625,
+                                     3125,        15625,       78125,     390625,     1953125,
+                                     9765625,     48828125,    244140625, 1220703125, 6103515625,
+                                     30517578125, 152587890625};
+    u128 p5 = (u128)p5_64[s > 16 ? 16 : s] * p5_64[s > 16 ? s - 16 : 0]; /* s <= 31 */
+    u128 t = (u128)m * p5;
+    u128 whole = t >> sh;
+    u128 frac = sh ? t & (((u128)1 << sh) - 1) : 0;
+    if (whole >> 64) {
+        return false;
+    }
+    uint64_t n = (uint64_t)whole;
+    static const uint64_t p10[] = {UINT64_C(1),
+                                   UINT64_C(10),
+                                   UINT64_C(100),
+                                   UINT64_C(1000),
+                                   UINT64_C(10000),
+                                   UINT64_C(100000),
+                                   UINT64_C(1000000),
+                                   UINT64_C(10000000),
+                                   UINT64_C(100000000),
+                                   UINT64_C(1000000000),
+                                   UINT64_C(10000000000),
+                                   UINT64_C(100000000000),
+                                   UINT64_C(1000000000000),
+                                   UINT64_C(10000000000000),
+                                   UINT64_C(100000000000000),
+                                   UINT64_C(1000000000000000),
+                                   UINT64_C(10000000000000000),
+                                   UINT64_C(100000000000000000),
+                                   UINT64_C(1000000000000000000),
+                                   UINT64_C(10000000000000000000)};
+    if (n < p10[16]) {
+        return false;
+    }
+    int len = 17;
+    while (len < 20 && n >= p10[len]) {
+        len++;
+    }
+    u128 half_ulp = p5 >> 1;    /* 2·diff < 5^s */
+    u128 quarter_ulp = p5 >> 2; /* 4·diff < 5^s */
+    bool narrow_below = m == UINT64_C(1) << 52 && bexp > 1;
+    for (int prec = 15; prec <= 17; prec++) {
+        int k = len - prec;
+        uint64_t d = n / p10[k];
+        u128 rem = ((u128)(n % p10[k]) << sh) | frac; /* T - d·10^k·2^sh */
+        u128 unit = (u128)p10[k] << sh;
+        bool up = 2 * rem > unit || (2 * rem == unit && (d & 1));
+        bool exact = up ? unit - rem <= half_ulp : rem <= (narrow_below ? quarter_ulp : half_ulp);
+        if (!exact) {
+            continue;
+        }
+        int x10 = prec - 1 + k - s;
+        if (up && ++d == p10[prec]) {
+            d = p10[prec - 1];
+            x10++;
+        }
+        put_g(d, prec, x10, neg, out);
+        return true;
+    }
+    return false;
+}
+
 static void format_float(double f, rsim_buf *b)
 {
     if (isnan(f)) {
         (void)rsim_buf_puts(b, "NaN");
     } else if (isinf(f)) {
         (void)rsim_buf_puts(b, f > 0 ? "+Inf" : "-Inf");
+    } else if (f == 0) {
+        (void)rsim_buf_puts(b, signbit(f) ? "-0" : "0");
     } else {
         /* The shortest of %.15g..%.17g that reads back exactly, as Go's %v does. */
         char tmp[40];
-        for (int prec = 15; prec <= 17; prec++) {
-            (void)snprintf(tmp, sizeof(tmp), "%.*g", prec, f);
-            if (strtod(tmp, NULL) == f) {
-                break;
+        if (!format_float_exact(f, tmp)) {
+            for (int prec = 15; prec <= 17; prec++) {
+                (void)snprintf(tmp, sizeof(tmp), "%.*g", prec, f);
+                if (strtod(tmp, NULL) == f) {
+                    break;
+                }
             }
         }
         (void)rsim_buf_puts(b, tmp);

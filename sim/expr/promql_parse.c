@@ -1375,6 +1375,38 @@ const char *rsim_promql_text(const rsim_promql *q)
     return q->text;
 }
 
+/* A regex of letters, digits, '_' and '.' only ("5..", "GET") against an ASCII value: 1 or 0,
+ * as the anchored regex answers ('.' is any one character, a newline included without
+ * REG_NEWLINE, and every ASCII byte is one character in any locale); -1 when the pattern or the
+ * value is outside that case. */
+static int simple_regex_match(const char *pattern, const char *value)
+{
+    const unsigned char *p = (const unsigned char *)pattern;
+    const unsigned char *v = (const unsigned char *)value;
+    int match = 1;
+    for (; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '.')) {
+            return -1;
+        }
+        if (match && (!*v || (*v != *p && *p != '.'))) {
+            match = 0;
+        }
+        if (*v) {
+            v++;
+        }
+    }
+    for (; *v; v++) {
+        match = 0;
+    }
+    for (v = (const unsigned char *)value; *v; v++) {
+        if (*v >= 0x80) {
+            return -1;
+        }
+    }
+    return match;
+}
+
 bool rsim_promql_matcher_is_match(const rsim_promql_matcher *m, const char *value)
 {
     switch (m->op) {
@@ -1383,9 +1415,12 @@ bool rsim_promql_matcher_is_match(const rsim_promql_matcher *m, const char *valu
     case RSIM_PROMQL_MATCH_NE:
         return strcmp(m->value, value) != 0;
     case RSIM_PROMQL_MATCH_RE:
-        return regexec((const regex_t *)m->re, value, 0, NULL, 0) == 0;
-    case RSIM_PROMQL_MATCH_NRE:
-        return regexec((const regex_t *)m->re, value, 0, NULL, 0) != 0;
+    case RSIM_PROMQL_MATCH_NRE: {
+        int simple = simple_regex_match(m->value, value);
+        bool match =
+            simple >= 0 ? simple == 1 : regexec((const regex_t *)m->re, value, 0, NULL, 0) == 0;
+        return m->op == RSIM_PROMQL_MATCH_RE ? match : !match;
+    }
     }
     return false;
 }

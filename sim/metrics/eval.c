@@ -279,10 +279,19 @@ static void table_init(ev *e, table *t, size_t n)
  * equality values become interned pointers, so that testing a series compares pointers instead
  * of strings; a matcher every series satisfies is dropped, one no series can satisfy empties
  * the selection. */
+#define PLAN_MEMO 8
+
 typedef struct plan_matcher {
     const rsim_promql_matcher *m;
     const char *name;  /* interned label name */
     const char *value; /* EQ with a non-empty value: the interned value; else NULL */
+    /* Other matchers: answers already computed, keyed by the interned value (a label takes few
+     * distinct values, so a regex runs about once per value and evaluation, not per series). */
+    const char *memo_value[PLAN_MEMO];
+    bool memo_match[PLAN_MEMO];
+    size_t n_memo;
+    size_t hint; /* where the label was in the last series tested: series of one metric
+                  * usually share their layout, so the lookup rarely scans */
 } plan_matcher;
 
 typedef struct sel_plan {
@@ -342,27 +351,89 @@ static sel_plan plan_selector(ev *e, const rsim_promql_node *n)
                 return p;
             }
         }
-        p.pm[p.n++] = (plan_matcher){m, name, want};
+        plan_matcher *pm = &p.pm[p.n++];
+        pm->m = m;
+        pm->name = name;
+        pm->value = want;
+        pm->n_memo = 0;
+        pm->hint = 0;
+        /* Pointer comparisons first: they are cheap and usually decide. The order of the
+         * tests does not change which series match. */
+        for (size_t k = p.n - 1; want && k > 0 && !p.pm[k - 1].value; k--) {
+            plan_matcher tmp = p.pm[k - 1];
+            p.pm[k - 1] = p.pm[k];
+            p.pm[k] = tmp;
+        }
     }
     return p;
 }
 
-static bool series_matches(const rsim_metrics_series_rec *r, const sel_plan *p)
+static bool matcher_is_match(plan_matcher *pm, const char *v)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        const plan_matcher *pm = &p->pm[i];
+    for (size_t i = 0; i < pm->n_memo; i++) {
+        if (pm->memo_value[i] == v) {
+            return pm->memo_match[i];
+        }
+    }
+    bool match = rsim_promql_matcher_is_match(pm->m, v);
+    if (pm->n_memo < PLAN_MEMO) {
+        pm->memo_value[pm->n_memo] = v;
+        pm->memo_match[pm->n_memo++] = match;
+    }
+    return match;
+}
+
+/* Whether series r satisfies matchers from.. of the plan. */
+static inline bool series_matches(const rsim_metrics_series_rec *r, sel_plan *p, size_t from)
+{
+    for (size_t i = from; i < p->n; i++) {
+        plan_matcher *pm = &p->pm[i];
         const char *v = "";
-        for (size_t k = 0; k < r->n_labels; k++) {
-            if (r->labels[k].name == pm->name) {
-                v = r->labels[k].value;
-                break;
+        if (pm->hint < r->n_labels && r->labels[pm->hint].name == pm->name) {
+            v = r->labels[pm->hint].value;
+        } else {
+            for (size_t k = 0; k < r->n_labels; k++) {
+                if (r->labels[k].name == pm->name) {
+                    v = r->labels[k].value;
+                    pm->hint = k;
+                    break;
+                }
             }
         }
-        if (pm->value ? v != pm->value : !rsim_promql_matcher_is_match(pm->m, v)) {
+        if (pm->value ? v != pm->value : !matcher_is_match(pm, v)) {
             return false;
         }
     }
     return true;
+}
+
+/* The series a selector selects, in label order, in a scratch array of n_out. */
+static const rsim_metrics_series_rec **
+select_series(ev *e, const rsim_promql_node *n, size_t *n_out)
+{
+    sel_plan plan = plan_selector(e, n);
+    const rsim_metrics_series_rec *items = e->s->series.items;
+    const rsim_metrics_series_rec **out =
+        salloc(e->sc, (plan.n_ids ? plan.n_ids : 1) * sizeof(*out));
+    size_t m = 0;
+    /* The first matcher, an equality when there is one, rejects most candidates: test it
+     * inline where the label sits where it sat in the last series. */
+    const plan_matcher *first = plan.n && plan.pm[0].value ? &plan.pm[0] : NULL;
+    for (size_t i = 0; i < plan.n_ids; i++) {
+        const rsim_metrics_series_rec *r = &items[plan.ids[i]];
+        size_t from = 0;
+        if (first && first->hint < r->n_labels && r->labels[first->hint].name == first->name) {
+            if (r->labels[first->hint].value != first->value) {
+                continue;
+            }
+            from = 1;
+        }
+        if (series_matches(r, &plan, from)) {
+            out[m++] = r;
+        }
+    }
+    *n_out = m;
+    return out;
 }
 
 /* Index (relative to start) of the first live point with t >= lo (or > lo when open). */
@@ -371,6 +442,13 @@ static size_t lower_bound(const rsim_metrics_series_rec *r, rsim_time lo, bool o
     size_t a = 0;
     size_t b = r->n;
     const rsim_metrics_point *p = r->points + r->start;
+    /* Queries read the newest points: look at the last few before bisecting the rest. */
+    for (int step = 0; step < 8 && b > a; step++) {
+        if (open ? p[b - 1].t <= lo : p[b - 1].t < lo) {
+            return b;
+        }
+        b--;
+    }
     while (a < b) {
         size_t mid = a + (b - a) / 2;
         if (open ? p[mid].t <= lo : p[mid].t < lo) {
@@ -384,17 +462,13 @@ static size_t lower_bound(const rsim_metrics_series_rec *r, rsim_time lo, bool o
 
 static void eval_instant_selector(ev *e, const rsim_promql_node *n, value *out)
 {
-    sel_plan plan = plan_selector(e, n);
-    size_t nc = plan.n_ids;
-    const rsim_metrics_series *ids = plan.ids;
+    size_t nc;
+    const rsim_metrics_series_rec **sel = select_series(e, n, &nc);
     out->v = salloc(e->sc, (nc ? nc : 1) * sizeof(*out->v));
     out->n = 0;
     rsim_time ref = e->t - n->u.sel.offset_ms;
     for (size_t i = 0; i < nc; i++) {
-        const rsim_metrics_series_rec *r = &e->s->series.items[ids[i]];
-        if (!series_matches(r, &plan)) {
-            continue;
-        }
+        const rsim_metrics_series_rec *r = sel[i];
         /* newest point with t <= ref */
         size_t k = lower_bound(r, ref, true);
         if (k == 0) {
@@ -542,18 +616,14 @@ static bool instant_rate(span s, double *out)
 
 static void eval_range_func(ev *e, rsim_promql_func fn, const rsim_promql_node *sel, value *out)
 {
-    sel_plan plan = plan_selector(e, sel);
-    size_t nc = plan.n_ids;
-    const rsim_metrics_series *ids = plan.ids;
+    size_t nc;
+    const rsim_metrics_series_rec **series = select_series(e, sel, &nc);
     out->v = salloc(e->sc, (nc ? nc : 1) * sizeof(*out->v));
     out->n = 0;
     rsim_time hi = e->t - sel->u.sel.offset_ms;
     rsim_time lo = hi - sel->u.sel.range_ms;
     for (size_t i = 0; i < nc; i++) {
-        const rsim_metrics_series_rec *r = &e->s->series.items[ids[i]];
-        if (!series_matches(r, &plan)) {
-            continue;
-        }
+        const rsim_metrics_series_rec *r = series[i];
         span s = range_span(e, r, lo, hi);
         double v;
         bool ok = fn == RSIM_PROMQL_FN_IRATE
@@ -594,6 +664,18 @@ static void check_duplicates(ev *e, const value *v)
         t.slots[k] = (uint32_t)i + 1;
         t.hashes[k] = h;
     }
+}
+
+/* Whether every series a selector can select has the same metric name. */
+static bool selects_one_name(const rsim_promql_node *sel)
+{
+    for (size_t i = 0; i < sel->u.sel.n_matchers; i++) {
+        const rsim_promql_matcher *m = &sel->u.sel.matchers[i];
+        if (m->op == RSIM_PROMQL_MATCH_EQ && is_name(m->name)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ---- functions ---- */
@@ -833,7 +915,11 @@ static void eval_call(ev *e, const rsim_promql_node *n, value *out) /* NOLINT(mi
     const rsim_promql_node *a0 = n->u.call.args[0];
     if (fn == RSIM_PROMQL_FN_RATE || fn == RSIM_PROMQL_FN_IRATE || fn == RSIM_PROMQL_FN_INCREASE) {
         eval_range_func(e, fn, a0, out);
-        check_duplicates(e, out);
+        /* Series of one metric name differ in some other label (the store keeps one series
+         * per label set), so dropping the name cannot make two of them equal. */
+        if (!selects_one_name(a0)) {
+            check_duplicates(e, out);
+        }
         return;
     }
     value a = {0};
@@ -980,28 +1066,35 @@ static double agg_final(const ev *e, rsim_promql_aggop op, const group *g)
     }
 }
 
-static void eval_agg(ev *e, const rsim_promql_node *n, value *out) /* NOLINT(misc-no-recursion) */
+/* Groups the samples of in by k's labels, in order of first appearance, aggregating with op.
+ * Returns the number of groups. */
+static size_t
+group_samples(ev *e, const keyspec *k, rsim_promql_aggop op, const value *in, group *groups)
 {
-    value in = {0};
-    eval_node(e, n->u.agg.arg, &in);
-    if (e->failed) {
-        return;
-    }
-    keyspec k = {
-        .keep_listed = !n->u.agg.without, .labels = n->u.agg.labels, .n = n->u.agg.n_labels};
-    group *groups = salloc(e->sc, (in.n ? in.n : 1) * sizeof(*groups));
     size_t ng = 0;
+    if (k->keep_listed && k->n == 0) {
+        /* Nothing to group by (`sum(x)`, `sum by () (x)`): every sample joins one group, the
+         * same additions in the same order, without hashing. */
+        for (size_t i = 0; i < in->n; i++) {
+            if (ng == 0) {
+                groups[ng++] = (group){.first = &in->v[i], .value = in->v[i].value, .count = 1};
+            } else {
+                agg_add(e, op, &groups[0], in->v[i].value);
+            }
+        }
+        return ng;
+    }
     table t;
-    table_init(e, &t, in.n);
-    for (size_t i = 0; i < in.n; i++) {
-        const sample *s = &in.v[i];
-        uint64_t h = key_hash(&k, s->labels, s->n_labels);
+    table_init(e, &t, in->n);
+    for (size_t i = 0; i < in->n; i++) {
+        const sample *s = &in->v[i];
+        uint64_t h = key_hash(k, s->labels, s->n_labels);
         size_t slot = (size_t)h & t.mask;
         group *g = NULL;
         for (; t.slots[slot]; slot = (slot + 1) & t.mask) {
             group *o = &groups[t.slots[slot] - 1];
             if (t.hashes[slot] == h &&
-                key_equal(&k, o->first->labels, o->first->n_labels, s->labels, s->n_labels)) {
+                key_equal(k, o->first->labels, o->first->n_labels, s->labels, s->n_labels)) {
                 g = o;
                 break;
             }
@@ -1013,8 +1106,22 @@ static void eval_agg(ev *e, const rsim_promql_node *n, value *out) /* NOLINT(mis
             t.hashes[slot] = h;
             continue;
         }
-        agg_add(e, n->u.agg.op, g, s->value);
+        agg_add(e, op, g, s->value);
     }
+    return ng;
+}
+
+static void eval_agg(ev *e, const rsim_promql_node *n, value *out) /* NOLINT(misc-no-recursion) */
+{
+    value in = {0};
+    eval_node(e, n->u.agg.arg, &in);
+    if (e->failed) {
+        return;
+    }
+    keyspec k = {
+        .keep_listed = !n->u.agg.without, .labels = n->u.agg.labels, .n = n->u.agg.n_labels};
+    group *groups = salloc(e->sc, (in.n ? in.n : 1) * sizeof(*groups));
+    size_t ng = group_samples(e, &k, n->u.agg.op, &in, groups);
     out->v = salloc(e->sc, (ng ? ng : 1) * sizeof(*out->v));
     out->n = ng;
     for (size_t i = 0; i < ng; i++) {

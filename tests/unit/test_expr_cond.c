@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -607,6 +609,105 @@ static void test_expr_cond_values(void **state)
     rsim_arena_fini(&a);
 }
 
+/* The shortest of %.15g..%.17g that reads back, computed the slow way. */
+static void format_by_printf(double f, char *out, size_t size)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        (void)snprintf(out, size, "%.*g", prec, f);
+        if (strtod(out, NULL) == f) {
+            return;
+        }
+    }
+}
+
+static void assert_float_formats_as_printf(rsim_arena *a, rsim_buf *b, double f)
+{
+    char want[40];
+    if (isnan(f) || isinf(f)) {
+        return;
+    }
+    format_by_printf(f, want, sizeof want);
+    rsim_buf_reset(b);
+    rsim_cond_value_format(rsim_cond_float(a, f), b);
+    if (strcmp(b->data, want) != 0) {
+        fail_msg("%a formats as %s, printf gives %s", f, b->data, want);
+    }
+}
+
+static void test_expr_cond_float_format_matches_printf(void **state)
+{
+    (void)state;
+    rsim_arena a;
+    rsim_arena_init(&a);
+    rsim_buf b;
+    rsim_buf_init(&b, 1024);
+    static const double fixed[] = {0.0,
+                                   -0.0,
+                                   1.0,
+                                   -1.0,
+                                   0.1,
+                                   0.2,
+                                   0.3,
+                                   1.0 / 3.0,
+                                   2.0 / 3.0,
+                                   0.0001,
+                                   0.00001,
+                                   123456789012345.0,
+                                   999999999999999.0,
+                                   1e15,
+                                   1e16,
+                                   9007199254740991.0,
+                                   9007199254740993.0,
+                                   1e-14,
+                                   1e-15,
+                                   5e-324,
+                                   2.2250738585072014e-308,
+                                   1.7976931348623157e308,
+                                   0.30000000000000004,
+                                   0.9999999999999999,
+                                   9.999999999999999e-05,
+                                   0.5,
+                                   0.25,
+                                   0.125,
+                                   100.0,
+                                   1e21,
+                                   123.456};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        assert_float_formats_as_printf(&a, &b, fixed[i]);
+    }
+    /* Ratios, doubles around powers of ten and two, random bit patterns. */
+    uint64_t x = UINT64_C(0x9E3779B97F4A7C15);
+    for (int i = 0; i < 60000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double f = 0;
+        switch (i % 5) {
+        case 0:
+            memcpy(&f, &x, sizeof f);
+            break;
+        case 1:
+            f = (double)(x % 100000) / (double)(1 + (x >> 40) % 100000);
+            break;
+        case 2:
+            f = ldexp((double)(x >> 11), (int)(x % 120) - 150);
+            break;
+        case 3:
+            f = nextafter(pow(10, (int)(x % 36) - 18), (x >> 63) ? 0 : 1e300);
+            break;
+        default:
+            f = nextafter(ldexp(1, (int)(x % 120) - 70), (x >> 63) ? 0 : 1e300);
+            if ((x >> 62) & 1) {
+                f = ldexp(1, (int)(x % 120) - 70);
+            }
+            break;
+        }
+        assert_float_formats_as_printf(&a, &b, (x >> 61) & 1 ? -f : f);
+    }
+    rsim_buf_fini(&b);
+    rsim_arena_fini(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_expr_cond_depth_limit),
         cmocka_unit_test(test_expr_cond_judge_phase_table),
         cmocka_unit_test(test_expr_cond_values),
+        cmocka_unit_test(test_expr_cond_float_format_matches_printf),
     };
     return cmocka_run_group_tests_name("expr_cond", tests, NULL, NULL);
 }

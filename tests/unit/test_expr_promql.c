@@ -3,10 +3,12 @@
  * the subset with its line and column. Evaluation is pinned in test_metrics.c and against
  * promtool in tests/promtool/; this file does not evaluate. */
 #include <math.h>
+#include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -252,6 +254,47 @@ static void test_expr_promql_path_prefixes_messages(void **state)
     rsim_diag_free(d);
 }
 
+/* Regexes of plain characters and '.' are answered without regexec: the answers must be
+ * regexec's, for values of other lengths, cases, newlines and non-ASCII bytes too. */
+static void test_expr_promql_simple_regex_matches_like_regexec(void **state)
+{
+    (void)state;
+    static const char *const patterns[] = {"5..", "2.0", "GET", "a_b", ".", "..", "x.y", "A", "5"};
+    static const char *const values[] = {"",    "500", "5",   "50",       "5000",      "200",
+                                         "2x0", "GET", "get", "a_b",      "a\nb",      "\n",
+                                         "x",   "xzy", "xy",  "\xc3\xa9", "5\xc3\xa9", "A"};
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+        for (int negate = 0; negate < 2; negate++) {
+            char text[64];
+            snprintf(text, sizeof text, "x{l%s\"%s\"}", negate ? "!~" : "=~", patterns[i]);
+            rsim_diag *d = rsim_diag_new(0);
+            rsim_promql *q = NULL;
+            assert_int_equal(rsim_promql_parse(text, base, d, &q), RSIM_OK);
+            const rsim_promql_node *sel = rsim_promql_root(q);
+            const rsim_promql_matcher *m = NULL;
+            for (size_t k = 0; k < sel->u.sel.n_matchers; k++) {
+                if (strcmp(sel->u.sel.matchers[k].name, "l") == 0) {
+                    m = &sel->u.sel.matchers[k];
+                }
+            }
+            assert_non_null(m);
+            char anchored[64];
+            snprintf(anchored, sizeof anchored, "^(%s)$", patterns[i]);
+            regex_t re;
+            assert_int_equal(regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB), 0);
+            for (size_t j = 0; j < sizeof values / sizeof values[0]; j++) {
+                bool want = (regexec(&re, values[j], 0, NULL, 0) == 0) != (negate == 1);
+                if (rsim_promql_matcher_is_match(m, values[j]) != want) {
+                    fail_msg("%s against \"%s\": expected %d", text, values[j], want);
+                }
+            }
+            regfree(&re);
+            rsim_promql_free(q);
+            rsim_diag_free(d);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_expr_promql_positions_across_lines),
         cmocka_unit_test(test_expr_promql_depth_is_bounded),
         cmocka_unit_test(test_expr_promql_path_prefixes_messages),
+        cmocka_unit_test(test_expr_promql_simple_regex_matches_like_regexec),
     };
     return cmocka_run_group_tests_name("unit.expr_promql", tests, NULL, NULL);
 }
