@@ -347,6 +347,8 @@ static void apply(struct rsim_control *c, const rsim_ctl_fx *f, rsim_time now)
         break;
     }
     case RSIM_CTL_FX_SERVICE_SELECT:
+        /* The Service's scrape targets follow its selector (spec.metrics.targets: services). */
+        rsim_engine_observe_service_select(e, f->name, f->hash, now);
         /* Blue-green: the active Service carries the users. A basic canary's Services select
          * by pods, which the traffic model follows already; the preview Service has no users. */
         if (strcmp(f->name, "active") == 0 && e->rollout->strategy == RSIM_STRATEGY_BLUE_GREEN) {
@@ -641,6 +643,25 @@ bool rsim_engine_control_verb(rsim_engine *e, const rsim_spec_action *a, rsim_ti
 const char *rsim_engine_control_image(const rsim_engine *e)
 {
     return e->control ? e->control->st.image : NULL;
+}
+
+const char *rsim_engine_control_service_hash(const rsim_engine *e, const char *service)
+{
+    const struct rsim_control *c = e->control;
+    const rsim_spec_rollout *r = e->rollout;
+    if (c == NULL || r == NULL || service[0] == '\0') {
+        return "";
+    }
+    if (r->strategy == RSIM_STRATEGY_BLUE_GREEN) {
+        if (strcmp(service, r->blue_green.active_service) == 0) {
+            return c->st.svc_active;
+        }
+        return strcmp(service, r->blue_green.preview_service) == 0 ? c->st.svc_preview : "";
+    }
+    if (strcmp(service, r->canary.canary_service) == 0) {
+        return c->st.svc_canary;
+    }
+    return strcmp(service, r->canary.stable_service) == 0 ? c->st.svc_stable : "";
 }
 
 rsim_ctl_phase rsim_engine_control_phase(const rsim_engine *e, const char **message)

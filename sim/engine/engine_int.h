@@ -178,6 +178,13 @@ void rsim_engine_observe_init(rsim_engine *e);
 void rsim_engine_observe_fini(rsim_engine *e);
 /* Applies an observation action of the timeline (startAnalysis) at now. */
 void rsim_engine_observe_apply(rsim_engine *e, const rsim_spec_action *a, rsim_time now);
+/* The controller set the rollouts-pod-template-hash of a Service's selector at now (service:
+ * its name, or the blue-green role "active" / "preview"): with spec.metrics.targets: services
+ * the pods it no longer selects stop being its targets and those it now selects become ones. */
+void rsim_engine_observe_service_select(rsim_engine *e,
+                                        const char *service,
+                                        const char *hash,
+                                        rsim_time now);
 /* An AnalysisRun the controller created, owned by observe.c (valid until observe_fini). */
 typedef struct rsim_observe_run rsim_observe_run;
 /* Called at now when a run's phase, as its status shows it, changes (not for its first one). */
@@ -225,6 +232,10 @@ bool rsim_engine_control_verb(rsim_engine *e, const rsim_spec_action *a, rsim_ti
 const char *rsim_engine_control_image(const rsim_engine *e);
 /* The Rollout's phase and status.message now (Healthy and "" without a controller). */
 rsim_ctl_phase rsim_engine_control_phase(const rsim_engine *e, const char **message);
+/* The rollouts-pod-template-hash the controller has set on the selector of the Rollout's
+ * Service named service (its canary, stable, active or preview Service), "" when none (no
+ * controller, another Service, or not set yet). Borrowed from the controller's state. */
+const char *rsim_engine_control_service_hash(const rsim_engine *e, const char *service);
 
 /* JSON helpers shared by the writers (output.c). cJSON is declared by the caller's include. */
 struct cJSON;

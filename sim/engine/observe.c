@@ -1,5 +1,6 @@
 /* observe.c - what watches the release: the Prometheus model over the world's pods (a scrape
- * target per running pod, fed by the traffic model's per-pod counters) and every AnalysisRun of
+ * target per running pod, or with spec.metrics.targets: services per (Service, running pod it
+ * selects) pair, fed by the traffic model's per-pod counters) and every AnalysisRun of
  * the engine, those the operator timeline starts and those the controller creates (control.c,
  * through rsim_engine_observe_start_run), with their providers (prometheus, web, job) answering
  * from the world. The model is built only when something reads it (a startAnalysis action, a
@@ -46,13 +47,40 @@ typedef struct run_slot {
     obs_run *r; /* owned */
 } run_slot;
 
+#define NO_TARGET UINT32_MAX
+
+/* The target number of a (Service, pod) pair, by pod id (NO_TARGET: never a target). */
+typedef struct pod_target {
+    uint32_t id;
+} pod_target;
+
+/* A Service a ServiceMonitor matches (targets: services). Its selector is the manifest's
+ * spec.selector plus, once the controller has set one, the rollouts-pod-template-hash. */
+typedef struct obs_service {
+    const rsim_spec_service *spec; /* borrowed */
+    char hash[64];                 /* the hash the controller set, "" when none */
+    RSIM_VEC(pod_target) target;   /* by pod id */
+} obs_service;
+
+/* A (Service, pod) scrape target: its number is its index in the list. */
+typedef struct obs_target {
+    uint32_t pod;
+    uint32_t service; /* index into services */
+    bool active;      /* scraped now (added and not removed since) */
+} obs_target;
+
 struct rsim_observe {
     rsim_engine *e;
     rsim_metrics_store *store;     /* owned */
     rsim_metrics_scraper *scraper; /* owned */
     RSIM_VEC(run_slot) runs;       /* in start order */
     RSIM_VEC(obs_job) jobs;
-    RSIM_VEC(bool) is_target; /* per pod id */
+    RSIM_VEC(bool) is_target; /* per pod id: its container runs (it exports) */
+    bool by_service;          /* targets: services */
+    RSIM_VEC(obs_service) services;
+    RSIM_VEC(obs_target) targets; /* by target number (targets: services) */
+    RSIM_VEC(uint32_t) asked;     /* target numbers of unanswered reads, in the order asked */
+    size_t asked_head;            /* the oldest unanswered read in asked */
     rsim_metrics_query_opts opts;
     rsim_analysis_provider provider;
     RSIM_VEC(size_t) col_run;    /* column -> run index */
@@ -142,16 +170,47 @@ static obs_run *run_of(struct rsim_observe *o, const rsim_analysis_run *run)
 
 /* ---- the scrape source: the traffic model's per-pod counters ---- */
 
-static bool read_pod(void *arg, uint32_t pod, rsim_time now, rsim_metrics_counters *out)
+/* A scrape asks the traffic model for the pod's counters at its instant; the model answers
+ * when it settles the piece around that instant (pod_answer), without cutting a piece for it
+ * (docs/modules/traffic.md "Reads inside a piece"). Every query of the store first settles
+ * traffic up to its instant (scrapes_sync), so no scrape before it is still unanswered. */
+static void pod_request(void *arg, uint32_t pod, rsim_time now)
 {
-    rsim_engine *e = arg;
-    rsim_traffic_observe(e->traffic, now);
-    rsim_traffic_pod c = rsim_traffic_pod_counters(e->traffic, pod);
-    out->ok = c.ok;
-    out->err = c.err;
-    out->buckets = c.buckets;
-    out->latency_sum_ms = c.latency_sum_ms;
-    return true;
+    struct rsim_observe *o = arg;
+    rsim_traffic_read_at(o->e->traffic, pod, now);
+}
+
+/* targets: services: a target is a (Service, pod) pair, and the traffic model knows pods only.
+ * It answers reads in the order asked, so the target numbers wait in that order (asked) and
+ * each answer goes to the oldest; the number is queued before asking, as an instant already
+ * settled is answered inside rsim_traffic_read_at. */
+static void service_target_request(void *arg, uint32_t target, rsim_time now)
+{
+    struct rsim_observe *o = arg;
+    if (o->asked_head == o->asked.n) {
+        o->asked.n = o->asked_head = 0; /* all answered: start the queue over */
+    }
+    RSIM_VEC_PUSH(o->asked, target);
+    rsim_traffic_read_at(o->e->traffic, o->targets.items[target].pod, now);
+}
+
+static void scrapes_sync(void *arg, rsim_time now)
+{
+    struct rsim_observe *o = arg;
+    rsim_traffic_observe(o->e->traffic, now);
+}
+
+static void pod_answer(void *arg, uint32_t pod, rsim_time at, const rsim_traffic_pod *c)
+{
+    struct rsim_observe *o = arg;
+    rsim_metrics_counters out = {c->ok, c->err, c->buckets, c->latency_sum_ms};
+    uint32_t target = pod;
+    if (o->by_service) {
+        RSIM_ASSERT(o->asked_head < o->asked.n);
+        target = o->asked.items[o->asked_head++];
+        RSIM_ASSERT(o->targets.items[target].pod == pod);
+    }
+    rsim_metrics_scraper_deliver(o->scraper, target, at, &out);
 }
 
 static bool pod_running(rsim_pod_state s)
@@ -160,22 +219,163 @@ static bool pod_running(rsim_pod_state s)
            s == RSIM_POD_TERMINATING;
 }
 
-/* A pod is a target from when its container runs (it exports) until it is gone. */
+static const char *target_namespace(const struct rsim_observe *o)
+{
+    return o->e->rollout && o->e->rollout->namespace_[0] ? o->e->rollout->namespace_ : "default";
+}
+
+/* Whether Service sv selects the pod: its manifest selector against the pod's labels (the
+ * Rollout template's labels and rollouts-pod-template-hash), and the hash the controller set. */
+static bool
+service_selects(const struct rsim_observe *o, const obs_service *sv, const rsim_pod *pod)
+{
+    static const char hash_key[] = "rollouts-pod-template-hash";
+    const char *hash = rsim_cluster_rs_at(o->e->cluster, pod->rs)->hash;
+    const rsim_spec_labels *sel = &sv->spec->selector;
+    if (sel->n == 0 || (sv->hash[0] != '\0' && strcmp(sv->hash, hash) != 0)) {
+        return false; /* a Service without a selector gets no endpoints from pods */
+    }
+    for (size_t i = 0; i < sel->n; i++) {
+        const char *v = strcmp(sel->items[i].key, hash_key) == 0
+                            ? hash
+                            : (o->e->rollout ? rsim_spec_labels_get(&o->e->rollout->template.labels,
+                                                                    sel->items[i].key)
+                                             : NULL);
+        if (v == NULL || strcmp(v, sel->items[i].value) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Makes the pair (Service k, pod) a target or not: a removed pair's series go stale, a pair
+ * selected again comes back under its old number (same labels, same offset). */
+static void
+set_service_target(struct rsim_observe *o, size_t k, const rsim_pod *pod, bool want, rsim_time now)
+{
+    obs_service *sv = &o->services.items[k];
+    while (sv->target.n <= pod->id) {
+        pod_target none = {NO_TARGET};
+        RSIM_VEC_PUSH(sv->target, none);
+    }
+    uint32_t id = sv->target.items[pod->id].id;
+    if (!want) {
+        if (id != NO_TARGET && o->targets.items[id].active) {
+            rsim_metrics_scraper_remove_target(o->scraper, id, now);
+            o->targets.items[id].active = false;
+        }
+        return;
+    }
+    if (id != NO_TARGET && o->targets.items[id].active) {
+        return;
+    }
+    if (id == NO_TARGET) {
+        id = (uint32_t)o->targets.n;
+        obs_target t = {pod->id, (uint32_t)k, false};
+        RSIM_VEC_PUSH(o->targets, t);
+        sv->target.items[pod->id].id = id;
+    }
+    const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
+    rsim_metrics_target t = {id, pod->name, r->hash, target_namespace(o), sv->spec->name};
+    rsim_metrics_scraper_add_target(o->scraper, &t, now);
+    o->targets.items[id].active = true;
+}
+
+/* A pod is a target from when its container runs (it exports) until it is gone: one target
+ * with targets: pods, one per Service selecting it with targets: services. */
 static void track_pod(struct rsim_observe *o, const rsim_pod *pod, rsim_time now)
 {
     while (o->is_target.n <= pod->id) {
         RSIM_VEC_PUSH(o->is_target, false);
     }
     if (pod->state == RSIM_POD_GONE && o->is_target.items[pod->id]) {
-        rsim_metrics_scraper_remove_target(o->scraper, pod->id, now);
         o->is_target.items[pod->id] = false;
+        if (!o->by_service) {
+            rsim_metrics_scraper_remove_target(o->scraper, pod->id, now);
+        }
+        for (size_t k = 0; o->by_service && k < o->services.n; k++) {
+            set_service_target(o, k, pod, false, now);
+        }
     } else if (pod_running(pod->state) && !o->is_target.items[pod->id]) {
-        const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-        const char *ns =
-            o->e->rollout && o->e->rollout->namespace_[0] ? o->e->rollout->namespace_ : "default";
-        rsim_metrics_target t = {pod->id, pod->name, r->hash, ns};
-        rsim_metrics_scraper_add_target(o->scraper, &t, now);
         o->is_target.items[pod->id] = true;
+        if (!o->by_service) {
+            const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
+            rsim_metrics_target t = {pod->id, pod->name, r->hash, target_namespace(o), NULL};
+            rsim_metrics_scraper_add_target(o->scraper, &t, now);
+        }
+        for (size_t k = 0; o->by_service && k < o->services.n; k++) {
+            set_service_target(o, k, pod, service_selects(o, &o->services.items[k], pod), now);
+        }
+    }
+}
+
+/* The Services a ServiceMonitor matches: those spec.metrics.scrapeServices names, or every
+ * loaded Service selecting the Rollout's pods; each starts with the hash the controller's
+ * steady state at t = 0 set on it. */
+static void init_services(struct rsim_observe *o)
+{
+    rsim_engine *e = o->e;
+    const rsim_spec_metrics *m = &e->world->metrics;
+    static const rsim_spec_labels no_labels = {0, NULL};
+    const rsim_spec_labels *labels = e->rollout ? &e->rollout->template.labels : &no_labels;
+    for (size_t i = 0; i < e->spec->n_services; i++) {
+        const rsim_spec_service *svc = &e->spec->services[i];
+        bool match = !m->scrape_services_set && rsim_spec_service_selects(svc, labels);
+        for (size_t k = 0; k < m->n_scrape_services && !match; k++) {
+            match = strcmp(m->scrape_services[k].name, svc->name) == 0;
+        }
+        if (!match) {
+            continue;
+        }
+        obs_service sv;
+        memset(&sv, 0, sizeof sv);
+        sv.spec = svc;
+        snprintf(sv.hash, sizeof sv.hash, "%s", rsim_engine_control_service_hash(e, svc->name));
+        RSIM_VEC_PUSH(o->services, sv);
+    }
+}
+
+/* The Service the controller's effect names: blue-green names the role ("active",
+ * "preview"), a canary the Service itself (its canaryService or stableService). */
+static obs_service *service_of_effect(struct rsim_observe *o, const char *name)
+{
+    const rsim_spec_rollout *r = o->e->rollout;
+    if (r != NULL && r->strategy == RSIM_STRATEGY_BLUE_GREEN) {
+        if (strcmp(name, "active") == 0) {
+            name = r->blue_green.active_service;
+        } else if (strcmp(name, "preview") == 0) {
+            name = r->blue_green.preview_service;
+        }
+    }
+    for (size_t k = 0; k < o->services.n; k++) {
+        if (strcmp(o->services.items[k].spec->name, name) == 0) {
+            return &o->services.items[k];
+        }
+    }
+    return NULL;
+}
+
+void rsim_engine_observe_service_select(rsim_engine *e,
+                                        const char *service,
+                                        const char *hash,
+                                        rsim_time now)
+{
+    struct rsim_observe *o = e->observe;
+    if (o == NULL || !o->by_service) {
+        return;
+    }
+    obs_service *sv = service_of_effect(o, service);
+    if (sv == NULL || strcmp(sv->hash, hash) == 0) {
+        return;
+    }
+    snprintf(sv->hash, sizeof sv->hash, "%s", hash);
+    size_t k = (size_t)(sv - o->services.items);
+    /* Pods in id order: those it no longer selects go, those it now selects come. */
+    for (uint32_t id = 0; id < o->is_target.n; id++) {
+        if (o->is_target.items[id]) {
+            const rsim_pod *pod = rsim_cluster_pod(e->cluster, id);
+            set_service_target(o, k, pod, service_selects(o, sv, pod), now);
+        }
     }
 }
 
@@ -284,6 +484,7 @@ static void provider_start(void *ctx, const rsim_analysis_request *req, rsim_ana
     struct rsim_observe *o = ctx;
     switch (req->spec->provider) {
     case RSIM_SPEC_PROVIDER_PROMETHEUS:
+        scrapes_sync(o, req->now);
         rsim_analysis_prometheus_reply(o->store, req, &o->opts, o->e->world->metrics.query_latency,
                                        rsim_metrics_scraper_down(o->scraper, req->now), rep);
         return;
@@ -605,7 +806,14 @@ void rsim_engine_observe_init(rsim_engine *e)
     o->e = e;
     /* Every sample is kept: a run's queries may look back over any window. */
     o->store = rsim_metrics_store_new(0);
-    rsim_metrics_source src = {read_pod, e};
+    o->by_service = w->metrics.targets == RSIM_SCRAPE_TARGETS_SERVICES;
+    if (o->by_service) {
+        init_services(o);
+    }
+    rsim_metrics_source src = {.arg = o,
+                               .request = o->by_service ? service_target_request : pod_request,
+                               .sync = scrapes_sync};
+    rsim_traffic_set_reader(e->traffic, pod_answer, o);
     o->scraper =
         rsim_metrics_scraper_new(o->store, &w->metrics, e->q, e->seed, e->replication, &src);
     rsim_metrics_needs needs = scenario_needs(e);
@@ -647,6 +855,12 @@ void rsim_engine_observe_fini(rsim_engine *e)
     free(o->runs.items);
     free(o->jobs.items);
     free(o->is_target.items);
+    for (size_t k = 0; k < o->services.n; k++) {
+        free(o->services.items[k].target.items);
+    }
+    free(o->services.items);
+    free(o->targets.items);
+    free(o->asked.items);
     free(o->col_run.items);
     free(o->col_metric.items);
     rsim_metrics_scraper_free(o->scraper);

@@ -153,19 +153,31 @@ typedef struct rsim_metrics_counters {
     double latency_sum_ms;   /* sum of the observed latencies, ms */
 } rsim_metrics_counters;
 
-/* The owner's side: read fills *out with target's counters exact at now; returns false when the
- * exporter does not answer (nothing is stored for that scrape). */
+/* The owner's side, synchronous or deferred.
+ * Synchronous (request NULL): read fills *out with target's counters exact at now; returns false
+ * when the exporter does not answer (nothing is stored for that scrape).
+ * Deferred (request set): a scrape calls request(arg, target, now) and stores nothing yet; the
+ * owner answers later with rsim_metrics_scraper_deliver(s, target, now, counters), in the order
+ * asked, and at the latest inside sync(arg, t) for every request at or before t. The scraper
+ * calls sync before each rule evaluation; whoever queries the store must call it (or the
+ * owner's equivalent) first. This lets the owner settle a scrape together with the traffic
+ * around it instead of at its own instant (docs/modules/traffic.md "Reads inside a piece"). */
 typedef struct rsim_metrics_source {
     bool (*read)(void *arg, uint32_t target, rsim_time now, rsim_metrics_counters *out);
     void *arg; /* borrowed */
+    void (*request)(void *arg, uint32_t target, rsim_time now);
+    void (*sync)(void *arg, rsim_time now);
 } rsim_metrics_source;
 
 /* Labels of a target's series (copied): empty or NULL values leave the label out. */
 typedef struct rsim_metrics_target {
-    uint32_t id;            /* the owner's name for it (a pod id): dense small integers */
+    uint32_t id;            /* the owner's name for it (a pod id, or a (pod, Service) pair's
+                               number): dense small integers */
     const char *pod;        /* pod name; also names its offset stream */
     const char *hash;       /* pod-template hash */
     const char *namespace_; /* namespace */
+    const char *service;    /* the Service it is scraped through (series.labels.service), or
+                               NULL/"" for a pod target; with the pod, names the offset stream */
 } rsim_metrics_target;
 
 typedef struct rsim_metrics_scraper rsim_metrics_scraper;
@@ -180,7 +192,8 @@ typedef struct rsim_metrics_scrape_stats {
 } rsim_metrics_scrape_stats;
 
 /* A scrape model writing into store, configured by m, scheduling on q. Offsets of non-aligned
- * targets come from the streams "metrics/scrape-offset/<pod>" of (seed, replication).
+ * targets come from the streams "metrics/scrape-offset/<pod>" of (seed, replication), or
+ * "metrics/scrape-offset/<pod>/<service>" for a target with a Service.
  * Recording rules are parsed here (a rule that does not parse is skipped and counted: the
  * loader reports those). Schedules the first rule evaluation at evaluation_interval. Never
  * NULL. */
@@ -194,7 +207,11 @@ rsim_metrics_scraper *rsim_metrics_scraper_new(rsim_metrics_store *store,
 void rsim_metrics_scraper_free(rsim_metrics_scraper *s);
 
 /* A new target at now (its exporter is up): the first scrape is at the first instant >= now on
- * its offset grid (offset + k * scrape_interval). Adding an id twice is a caller bug. */
+ * its offset grid (offset + k * scrape_interval). Adding an id that is present is a caller
+ * bug; adding a removed id again brings that target back (same labels, same series, the
+ * caller must pass the same description): its first scrape is the first grid instant >= now
+ * after its last one, and the staleness markers of its removal are dropped when that scrape
+ * comes before they would be written (as Prometheus drops them as out of order). */
 void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
                                      const rsim_metrics_target *t,
                                      rsim_time now);
@@ -203,6 +220,13 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
  * come next, written one interval and a tenth after that (scrape.go endOfRunStaleness). An
  * unknown or removed id is ignored. */
 void rsim_metrics_scraper_remove_target(rsim_metrics_scraper *s, uint32_t id, rsim_time now);
+
+/* A deferred source's answer to the scrape of target id at `at` (see rsim_metrics_source): the
+ * samples are stored stamped `at`. Answers for one target come in the order of its scrapes. */
+void rsim_metrics_scraper_deliver(rsim_metrics_scraper *s,
+                                  uint32_t id,
+                                  rsim_time at,
+                                  const rsim_metrics_counters *c);
 
 /* Which of a target's exporter series the run's queries can select (needs.c,
  * docs/modules/metrics.md §Exported series). Start from all false and add every query the run

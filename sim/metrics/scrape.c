@@ -13,7 +13,8 @@
 #include "rng.h"
 
 #define NO_SERIES UINT32_MAX
-/* Labels of an exporter series: constants, hash, pod, namespace, status or le, and __name__. */
+/* Labels of an exporter series: constants, hash, pod, namespace, service, status or le, and
+ * __name__. */
 #define MAX_LABELS 32
 
 typedef struct scrape_target scrape_target;
@@ -29,11 +30,14 @@ struct scrape_target {
     char pod[64];
     char hash[32];
     char ns[64];
+    char svc[64];         /* the Service it is scraped through, "" for a pod target */
     rsim_time offset;     /* within the interval, ms */
     rsim_time last;       /* last scrape, ms; -1 none */
     rsim_time next;       /* next scrape, ms */
     rsim_evq_token token; /* of the next scrape; 0 once removed */
     bool removed;
+    rsim_time stale_at;         /* stamp of the staleness markers of the last removal */
+    rsim_evq_token stale_token; /* of the pending staleness write; 0 when none */
     rsim_metrics_series ok, err, sum, count;
     rsim_metrics_series *buckets; /* n_buckets + 1 (+Inf); owned */
 };
@@ -97,7 +101,7 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     const rsim_spec_series *ser = &s->m->series;
     size_t n = 0;
     out[n++] = (rsim_metrics_label){"__name__", name};
-    for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 5; i++) {
+    for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 6; i++) {
         out[n++] = (rsim_metrics_label){ser->labels[i].name, ser->labels[i].value};
     }
     if (ser->hash_label && ser->hash_label[0]) {
@@ -108,6 +112,9 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     }
     if (ser->namespace_label && ser->namespace_label[0]) {
         out[n++] = (rsim_metrics_label){ser->namespace_label, t->ns};
+    }
+    if (ser->service_label && ser->service_label[0] && t->svc[0]) {
+        out[n++] = (rsim_metrics_label){ser->service_label, t->svc};
     }
     if (extra_name) {
         out[n++] = (rsim_metrics_label){extra_name, extra_value};
@@ -187,6 +194,21 @@ static void put_histogram(rsim_metrics_scraper *s,
     put(s, t->count, now, (double)cum);
 }
 
+/* The samples of one scrape of target t, stamped at. */
+static void store_scrape(rsim_metrics_scraper *s,
+                         scrape_target *t,
+                         const rsim_metrics_counters *c,
+                         rsim_time at)
+{
+    if (s->needs.requests) {
+        put_status(s, t, &t->ok, "200", c->ok, at);
+        put_status(s, t, &t->err, "500", c->err, at);
+    }
+    if (s->needs.latency) {
+        put_histogram(s, t, c, at);
+    }
+}
+
 static void on_scrape(rsim_evq *q, void *arg);
 
 static void schedule_scrape(scrape_target *t, rsim_time at)
@@ -210,18 +232,26 @@ static void on_scrape(rsim_evq *q, void *arg)
         /* Nothing of it can be selected: the exporter need not be read. */
         s->stats.scrapes++;
         t->last = now;
+    } else if (s->src.request != NULL) {
+        /* Deferred: the samples are stored when the owner answers (scraper_deliver). */
+        s->stats.scrapes++;
+        t->last = now;
+        s->src.request(s->src.arg, t->id, now);
     } else if (s->src.read(s->src.arg, t->id, now, &c)) {
         s->stats.scrapes++;
-        if (s->needs.requests) {
-            put_status(s, t, &t->ok, "200", c.ok, now);
-            put_status(s, t, &t->err, "500", c.err, now);
-        }
-        if (s->needs.latency) {
-            put_histogram(s, t, &c, now);
-        }
+        store_scrape(s, t, &c, now);
         t->last = now;
     }
     schedule_scrape(t, now + s->m->scrape_interval);
+}
+
+void rsim_metrics_scraper_deliver(rsim_metrics_scraper *s,
+                                  uint32_t id,
+                                  rsim_time at,
+                                  const rsim_metrics_counters *c)
+{
+    RSIM_ASSERT(id < s->targets.n && s->targets.items[id].t != NULL);
+    store_scrape(s, s->targets.items[id].t, c, at);
 }
 
 /* Event: the end-of-run staleness of a removed target (Prometheus' endOfRunStaleness). The
@@ -231,17 +261,41 @@ static void on_stale(rsim_evq *q, void *arg)
     scrape_target *t = arg;
     rsim_metrics_scraper *s = t->owner;
     (void)q;
+    t->stale_token = 0;
     rsim_metrics_series ids[4] = {t->ok, t->err, t->sum, t->count};
     for (size_t i = 0; i < 4; i++) {
         if (ids[i] != NO_SERIES) {
-            rsim_metrics_append_stale(s->store, ids[i], t->next);
+            rsim_metrics_append_stale(s->store, ids[i], t->stale_at);
             s->stats.samples++;
         }
     }
     for (size_t i = 0; t->count != NO_SERIES && i <= s->m->series.n_buckets; i++) {
-        rsim_metrics_append_stale(s->store, t->buckets[i], t->next);
+        rsim_metrics_append_stale(s->store, t->buckets[i], t->stale_at);
         s->stats.samples++;
     }
+}
+
+/* The first instant >= from on t's grid offset + k * interval. */
+static rsim_time grid_at_or_after(const scrape_target *t, rsim_time interval, rsim_time from)
+{
+    rsim_time k = from > t->offset ? (from - t->offset + interval - 1) / interval : 0;
+    return t->offset + k * interval;
+}
+
+/* A removed target comes back (a Service selects its pod again): same series, same grid, the
+ * first scrape after its last one. Prometheus' endOfRunStaleness writes the old loop's markers
+ * one interval and a tenth after their stamp, and they are dropped as out of order when the
+ * recreated target has been scraped by then; they stay when it comes back later. */
+static void revive_target(rsim_metrics_scraper *s, scrape_target *t, rsim_time now)
+{
+    rsim_time interval = s->m->scrape_interval;
+    t->removed = false;
+    rsim_time first = grid_at_or_after(t, interval, now > t->last ? now : t->last + 1);
+    if (t->stale_token != 0 && first <= t->stale_at + interval + interval / 10) {
+        rsim_evq_cancel(s->q, t->stale_token);
+        t->stale_token = 0;
+    }
+    schedule_scrape(t, first);
 }
 
 void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
@@ -252,30 +306,38 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
         target_slot none = {NULL};
         RSIM_VEC_PUSH(s->targets, none);
     }
-    RSIM_ASSERT(s->targets.items[tg->id].t == NULL);
+    if (s->targets.items[tg->id].t != NULL) {
+        RSIM_ASSERT(s->targets.items[tg->id].t->removed);
+        revive_target(s, s->targets.items[tg->id].t, now);
+        return;
+    }
     scrape_target *t = rsim_xcalloc(1, sizeof *t);
     t->owner = s;
     t->id = tg->id;
     snprintf(t->pod, sizeof t->pod, "%s", tg->pod ? tg->pod : "");
     snprintf(t->hash, sizeof t->hash, "%s", tg->hash ? tg->hash : "");
     snprintf(t->ns, sizeof t->ns, "%s", tg->namespace_ ? tg->namespace_ : "");
+    snprintf(t->svc, sizeof t->svc, "%s", tg->service ? tg->service : "");
     t->ok = t->err = t->sum = t->count = NO_SERIES;
     t->buckets = rsim_xcalloc(s->m->series.n_buckets + 1, sizeof *t->buckets);
     t->last = -1;
     rsim_time interval = s->m->scrape_interval;
     if (!s->m->scrape_aligned && interval > 1) {
-        /* Prometheus spreads targets by a hash of their labels; a stream per pod gives the
-         * same uniform spread and keeps every other stream untouched. */
-        char name[128];
-        snprintf(name, sizeof name, "metrics/scrape-offset/%s", t->pod);
+        /* Prometheus spreads targets by a hash of their labels; a stream per target (per pod,
+         * or per pod and Service) gives the same uniform spread and keeps every other stream
+         * untouched. */
+        char name[160];
+        if (t->svc[0]) {
+            snprintf(name, sizeof name, "metrics/scrape-offset/%s/%s", t->pod, t->svc);
+        } else {
+            snprintf(name, sizeof name, "metrics/scrape-offset/%s", t->pod);
+        }
         rsim_rng *r = rsim_rng_new(s->seed, s->replication, name);
         t->offset = (rsim_time)rsim_rng_uniform_int(r, (uint64_t)interval);
         rsim_rng_free(r);
     }
     s->targets.items[tg->id].t = t;
-    /* The first instant >= now on the grid offset + k * interval. */
-    rsim_time k = now > t->offset ? (now - t->offset + interval - 1) / interval : 0;
-    schedule_scrape(t, t->offset + k * interval);
+    schedule_scrape(t, grid_at_or_after(t, interval, now));
 }
 
 void rsim_metrics_scraper_remove_target(rsim_metrics_scraper *s, uint32_t id, rsim_time now)
@@ -288,13 +350,17 @@ void rsim_metrics_scraper_remove_target(rsim_metrics_scraper *s, uint32_t id, rs
     t->removed = true;
     rsim_evq_cancel(s->q, t->token);
     t->token = 0;
-    if (t->last < 0) {
-        return; /* never scraped: nothing to mark */
+    if (t->last < 0 || t->stale_token != 0) {
+        /* Never scraped: nothing to mark. Or revived and removed again before its first
+         * scrape: the markers of the earlier removal are still to be written. */
+        return;
     }
     /* Staleness is stamped at the next scrape time and written after one more interval and a
      * tenth (scrape.go endOfRunStaleness): queries before then still see the last sample. */
     rsim_time interval = s->m->scrape_interval;
-    rsim_evq_schedule(s->q, t->next + interval + interval / 10, RSIM_PHASE_SCRAPE, on_stale, t);
+    t->stale_at = t->next;
+    t->stale_token =
+        rsim_evq_schedule(s->q, t->next + interval + interval / 10, RSIM_PHASE_SCRAPE, on_stale, t);
 }
 
 /* ---- recording rules ---- */
@@ -377,6 +443,9 @@ static void on_rules(rsim_evq *q, void *arg)
     rsim_metrics_scraper *s = arg;
     rsim_time now = rsim_evq_now(q);
     if (!rsim_metrics_scraper_down(s, now)) {
+        if (s->src.sync != NULL) {
+            s->src.sync(s->src.arg, now); /* every scrape at or before now is stored */
+        }
         for (size_t i = 0; i < s->m->n_recording_rules; i++) {
             eval_rule(s, i, now);
         }

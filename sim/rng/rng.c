@@ -10,8 +10,22 @@
  * Poisson through the Gamma-distributed m-th arrival time of a unit-rate Poisson process, and
  * Binomial through the Beta-distributed a-th order statistic of n uniforms. Each step at least
  * halves the problem, so both take O(log n) steps before the exact base samplers finish:
- * Hoermann's PTRS for Poisson means from 10 (O(1) uniforms, no gamma variate), GSL below that,
- * and GSL's BTPE for binomials. */
+ * Hoermann's PTRS for Poisson means from 10 (O(1) uniforms, no gamma variate), GSL below that.
+ *
+ * Binomials up to n = 2^30 are drawn here, not by GSL, on the side p <= 1/2 (p > 1/2 draws
+ * n - Binomial(n, 1 - p); 1 - p is exact there). For n p < 14, inversion: one uniform word,
+ * a sequential search from 0 with f(0) = q^n (repeated squaring up to n = 1024, else
+ * exp(n log1p(-p))) and f(k+1) = f(k) (n-k)/(k+1) p/q; should rounding carry the search to n or
+ * to k = 110 (a mass below 1e-50 lies above), it restarts with a fresh uniform, as GSL does.
+ * From n p = 14 (where both cost about the same), Hoermann's BTRS ("The generation
+ * of binomial random variates", Journal of Statistical Computation and Simulation 46 (1993)
+ * 101-110): transformed rejection with a squeeze, two words per try, 1.1 to 1.4 tries per
+ * variate, and a final test against the exact ratio f(k)/f(m) at the mode m: a product of the
+ * recurrence's factors within 40 of m, else logarithms in Stirling form around the mean (exact
+ * remainders below 16, a five-term series above) so that nothing of size n log n cancels.
+ * Both are exact: the only error is double rounding, relative 1e-13 in a probability. The
+ * constants of the last (n, p) and those of p alone are cached in the stream; they are pure
+ * functions of (n, p), so the cache never changes what is drawn. */
 #include "rng.h"
 
 #include <Random123/philox.h>
@@ -32,6 +46,10 @@ _Static_assert(sizeof(unsigned long) == 8, "gsl_rng_get must carry 64 bits");
 #define DIRECT_BINOMIAL_N   ((uint64_t)1 << 30)
 #define MAX_POISSON_MEAN    1.0e18
 #define PTRS_MIN_MEAN       10.0
+#define BTRS_MIN_MEAN       14.0
+#define INVERSION_POW_MAX_N 1024u
+#define INVERSION_MAX_K     110u
+#define BTRS_PRODUCT_SPAN   40.0
 #define M_PI_VALUE          3.14159265358979323846
 
 typedef struct philox_state {
@@ -48,10 +66,31 @@ typedef struct ptrs_consts {
     double lmu, a, b, inv_alpha, vr;
 } ptrs_consts;
 
+/* Binomial constants of the last p (many calls repeat p with another n): p as asked, the small
+ * side ps = min(p, 1 - p) and whether it was reflected. */
+typedef struct binom_p_consts {
+    double p;                   /* 0: none yet (p == 0 never reaches the samplers) */
+    double ps, q, ratio, log_q; /* ratio = ps/q, log_q = log1p(-ps) when have_log_q */
+    int flip, have_log_q;
+} binom_p_consts;
+
+/* Binomial constants of the last (n, ps): f(0) for inversion, or BTRS's (table 1 of the paper)
+ * plus, computed on the first exact test only, log f(m) at the mode. */
+typedef struct binom_n_consts {
+    uint64_t n; /* 0: none yet */
+    double ps;
+    double f0;                        /* inversion */
+    double np, a, b, c, alpha, vr, m; /* BTRS; m = floor((n+1) ps), the mode */
+    double delta_n, log_fm;           /* the exact test's, valid when have_fm */
+    int have_fm;
+} binom_n_consts;
+
 struct rsim_rng {
     gsl_rng gsl; /* type points at philox_type, state at st */
     philox_state st;
     ptrs_consts ptrs;
+    binom_p_consts bp;
+    binom_n_consts bn;
 };
 
 static inline uint64_t next_u64(philox_state *s)
@@ -252,6 +291,221 @@ uint64_t rsim_rng_poisson(rsim_rng *r, double mean)
     return k + (mu >= PTRS_MIN_MEAN ? poisson_ptrs(r, mu) : gsl_ran_poisson(&r->gsl, mu));
 }
 
+/* Stirling's remainder delta(x) = ln x! - (x + 1/2) ln x + x - ln(2 pi)/2 for x = 1..15, from
+ * 50-digit decimal arithmetic; index 0 is unused (0! is handled by the callers). */
+static const double stirling_delta_table[16] = {
+    0.0,
+    8.10614667953272610701e-02,
+    4.13406959554092970355e-02,
+    2.76779256849983383570e-02,
+    2.07906721037650933648e-02,
+    1.66446911898211931391e-02,
+    1.38761288230707484359e-02,
+    1.18967099458917695276e-02,
+    1.04112652619720962022e-02,
+    9.25546218271273285483e-03,
+    8.33056343336287079271e-03,
+    7.57367548795184059029e-03,
+    6.94284010720952991791e-03,
+    6.40899418800420714315e-03,
+    5.95137011275884749567e-03,
+    5.55473355196280105250e-03,
+};
+
+/* delta(x) for an integer x >= 1: the table, else the asymptotic series to the x^-9 term
+ * (error below 1e-16 from x = 16). */
+static double stirling_delta(double x)
+{
+    if (x < 16.0) {
+        return stirling_delta_table[(int)x];
+    }
+    double ix = 1.0 / x;
+    double ix2 = ix * ix;
+    return ix * (1.0 / 12.0 -
+                 ix2 * (1.0 / 360.0 - ix2 * (1.0 / 1260.0 - ix2 * (1.0 / 1680.0 - ix2 / 1188.0))));
+}
+
+/* ln f(k) + ln(2 pi k (n-k) / n) / 2 for Binomial(n, ps), 0 < k < n, with np = n ps and
+ * delta_n = delta(n): Loader's saddle-point form with d = np - k,
+ *   ln f(k) = delta(n) - delta(k) - delta(n-k) - ln(2 pi k (n-k) / n) / 2
+ *             + k log1p(d/k) + (n-k) log1p(-d/(n-k)),
+ * whose last two terms nearly cancel (their sum is about -d^2 / 2npq) but are each only of
+ * size d, so the result keeps ~1e-12 absolute accuracy at n = 2^30, where the direct
+ * ln n! - ln k! - ln (n-k)! would lose 1e-6. The logarithm is left to the caller, which
+ * merges it with its own. */
+static double log_binomial_pmf_scaled(double n, double np, double delta_n, double k)
+{
+    double nk = n - k;
+    double d = np - k;
+    return delta_n - stirling_delta(k) - stirling_delta(nk) + k * log1p(d / k) +
+           nk * log1p(-d / nk);
+}
+
+/* ln f(k) for Binomial(n, ps), 0 <= k <= n. */
+static double log_binomial_pmf(double n, double ps, double np, double delta_n, double k)
+{
+    if (k == 0.0) {
+        return n * log1p(-ps);
+    }
+    if (k == n) {
+        return n * log(ps);
+    }
+    return log_binomial_pmf_scaled(n, np, delta_n, k) -
+           0.5 * log(2.0 * M_PI_VALUE * k * (n - k) / n);
+}
+
+/* f(0) = q^n for inversion. Up to INVERSION_POW_MAX_N by repeated squaring (about 2 log2 n
+ * products; relative error below (n + 2 log2 n) 2^-53 <= 1.2e-13, q = 1 - ps being rounded
+ * once), beyond that exp(n log1p(-ps)), which does not compound q's rounding n times. */
+static double inversion_f0(binom_p_consts *pc, uint64_t n)
+{
+    if (n <= INVERSION_POW_MAX_N) {
+        double f = 1.0, x = pc->q;
+        for (uint64_t e = n; e > 0; e >>= 1) {
+            if (e & 1u) {
+                f *= x;
+            }
+            x *= x;
+        }
+        return f;
+    }
+    if (!pc->have_log_q) {
+        pc->log_q = log1p(-pc->ps);
+        pc->have_log_q = 1;
+    }
+    return exp((double)n * pc->log_q);
+}
+
+/* Binomial(n, ps) for n ps < 14 by inversion on one uniform word; see the file comment. The
+ * counters are doubles (exact below 2^53): converting 64-bit integers costs more. */
+static uint64_t binomial_inversion(rsim_rng *r, const binom_p_consts *pc, double f0, uint64_t n)
+{
+    const double dn = (double)n;
+    const double top = n < INVERSION_MAX_K ? dn : (double)INVERSION_MAX_K;
+    const double ratio = pc->ratio;
+    for (;;) {
+        double u = u53(next_u64(&r->st));
+        double f = f0;
+        for (double k = 0.0;; k += 1.0) {
+            if (u < f) {
+                return (uint64_t)k;
+            }
+            if (k == top) {
+                break; /* rounding left u above the summed mass: a fresh uniform */
+            }
+            u -= f;
+            f *= ratio * (dn - k) / (k + 1.0);
+        }
+    }
+}
+
+/* Whether t <= f(k)/f(m) for Binomial(n, ps) with ratio = ps/q and mode m. Within
+ * BTRS_PRODUCT_SPAN of the mode, the ratio is the product of the recurrence's factors (no
+ * logarithm, relative error below 1e-14); further out, the difference of log_binomial_pmf. */
+static int binomial_accepts(binom_n_consts *c, double ratio, double t, double k)
+{
+    const double dn = (double)c->n, m = c->m;
+    if (fabs(k - m) <= BTRS_PRODUCT_SPAN) {
+        double f = 1.0;
+        if (k > m) {
+            for (double i = m + 1.0; i <= k; i += 1.0) {
+                f *= ratio * (dn - i + 1.0) / i; /* f(i)/f(i-1) */
+            }
+            return t <= f;
+        }
+        for (double i = k + 1.0; i <= m; i += 1.0) {
+            f *= ratio * (dn - i + 1.0) / i; /* f(i)/f(i-1) */
+        }
+        return t * f <= 1.0;
+    }
+    if (!c->have_fm) {
+        c->delta_n = stirling_delta(dn);
+        c->log_fm = log_binomial_pmf(dn, c->ps, c->np, c->delta_n, m);
+        c->have_fm = 1;
+    }
+    if (k == 0.0 || k == dn) {
+        return log(t) <= log_binomial_pmf(dn, c->ps, c->np, c->delta_n, k) - c->log_fm;
+    }
+    /* ln t <= ln f(k) - ln f(m), with ln f(k)'s square-root factor moved to the left. */
+    return 0.5 * log(t * t * (2.0 * M_PI_VALUE * k * (dn - k) / dn)) <=
+           log_binomial_pmf_scaled(dn, c->np, c->delta_n, k) - c->log_fm;
+}
+
+/* Binomial(n, ps) for n ps >= 10, ps <= 1/2, by Hoermann's BTRS (constants: the paper's
+ * table 1). U is drawn on (-1/2, 1/2) so that us > 0 always; V on [0, 1). */
+static uint64_t binomial_btrs(rsim_rng *r, binom_n_consts *c, double ratio)
+{
+    const double dn = (double)c->n;
+    const double a = c->a, b = c->b, cc = c->c, alpha = c->alpha, vr = c->vr;
+    for (;;) {
+        double u = rsim_rng_uniform_pos(r) - 0.5;
+        double v = u53(next_u64(&r->st));
+        double us = 0.5 - fabs(u);
+        double x = (2.0 * a / us + b) * u + cc;
+        if (!(x >= 0.0 && x < dn + 1.0)) {
+            continue; /* k = floor(x) outside [0, n] */
+        }
+        double k = (double)(int64_t)x; /* floor, as x >= 0; cheaper than floor() */
+        if (us >= 0.07 && v <= vr) {
+            return (uint64_t)k;
+        }
+        if (binomial_accepts(c, ratio, v * alpha / (a / (us * us) + b), k)) {
+            return (uint64_t)k;
+        }
+    }
+}
+
+/* Binomial(n, p) for 1 <= n <= 2^30 and p in [0, 1]. */
+static uint64_t binomial_direct(rsim_rng *r, double p, uint64_t n)
+{
+    if (p == 0.0) {
+        return 0;
+    }
+    if (p == 1.0) {
+        return n;
+    }
+    binom_p_consts *pc = &r->bp;
+    if (pc->p != p) {
+        pc->p = p;
+        pc->flip = p > 0.5;
+        pc->ps = pc->flip ? 1.0 - p : p;
+        pc->q = 1.0 - pc->ps;
+        pc->ratio = pc->ps / pc->q;
+        pc->have_log_q = 0;
+    }
+    binom_n_consts *c = &r->bn;
+    const double dn = (double)n, ps = pc->ps;
+    const double np = dn * ps;
+    uint64_t k;
+    if (np < BTRS_MIN_MEAN) {
+        if (c->n != n || c->ps != ps) {
+            c->n = n;
+            c->ps = ps;
+            c->f0 = inversion_f0(pc, n);
+            c->have_fm = 0;
+        }
+        k = binomial_inversion(r, pc, c->f0, n);
+    } else {
+        if (c->n != n || c->ps != ps) {
+            double spq = sqrt(np * pc->q);
+            double b = 1.15 + 2.53 * spq;
+            double ib = 1.0 / b;
+            c->n = n;
+            c->ps = ps;
+            c->np = np;
+            c->b = b;
+            c->a = -0.0873 + 0.0248 * b + 0.01 * ps;
+            c->c = np + 0.5;
+            c->alpha = (2.83 + 5.1 * ib) * spq;
+            c->vr = 0.92 - 4.2 * ib;
+            c->m = floor((dn + 1.0) * ps);
+            c->have_fm = 0;
+        }
+        k = binomial_btrs(r, c, pc->ratio);
+    }
+    return pc->flip ? n - k : k;
+}
+
 uint64_t rsim_rng_binomial(rsim_rng *r, double p, uint64_t n)
 {
     if (!(p >= 0.0 && p <= 1.0)) {
@@ -285,7 +539,7 @@ uint64_t rsim_rng_binomial(rsim_rng *r, double p, uint64_t n)
         }
         p = p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
     }
-    return k + gsl_ran_binomial(&r->gsl, p, (unsigned)n);
+    return k + binomial_direct(r, p, n);
 }
 
 void rsim_rng_multinomial(rsim_rng *r, size_t k, uint64_t n, const double *p, uint64_t *out)

@@ -40,7 +40,8 @@ gsl_rng *rsim_rng_gsl(rsim_rng *r);
 /* Poisson(mean), exact for any mean in [0, 1e18]; no normal approximation. */
 uint64_t rsim_rng_poisson(rsim_rng *r, double mean);
 /* Binomial(n, p): the number of successes in n trials of probability p in [0,1]; exact for any
- * n (beyond 2^32 by order-statistic splitting, no normal approximation). */
+ * n (inversion below n p = 10, Hoermann's BTRS above; beyond 2^30 by order-statistic
+ * splitting, no normal approximation). Never more than n. */
 uint64_t rsim_rng_binomial(rsim_rng *r, double p, uint64_t n);
 /* Multinomial: splits n into k categories with weights p[0..k-1] (>= 0, finite, not all 0;
  * need not sum to 1) and writes the counts to out[0..k-1], which sum to n. Exact for any n. */

@@ -200,6 +200,7 @@ static rsim_spec_series series_preset(rsim_series_preset p)
         s.hash_label = "rollouts_pod_template_hash";
         s.pod_label = "pod";
         s.namespace_label = "namespace";
+        s.service_label = "service"; /* the target label a ServiceMonitor adds */
         break;
     case RSIM_SERIES_ISTIO:
         s.requests = "istio_requests_total";
@@ -208,12 +209,14 @@ static rsim_spec_series series_preset(rsim_series_preset p)
         s.status_label = "response_code";
         s.pod_label = "pod";
         s.namespace_label = "namespace";
+        s.service_label = "destination_service_name";
         break;
     case RSIM_SERIES_NGINX:
         s.requests = "nginx_ingress_controller_requests";
         s.latency = "nginx_ingress_controller_request_duration_seconds";
         s.status_label = "status";
         s.namespace_label = "namespace";
+        s.service_label = "service";
         break;
     }
     if (s.latency_ms) {
@@ -849,10 +852,12 @@ static void build_series(bw *b, const rsim_ynode *n, rsim_spec_series *s)
         const char *h = get_str(b, labels, "podTemplateHash", s->hash_label);
         const char *pod = get_str(b, labels, "pod", s->pod_label);
         const char *ns = get_str(b, labels, "namespace", s->namespace_label);
+        const char *svc = get_str(b, labels, "service", s->service_label);
         s->status_label = get_str(b, labels, "statusCode", s->status_label);
         s->hash_label = h != NULL && h[0] != '\0' ? h : NULL;
         s->pod_label = pod != NULL && pod[0] != '\0' ? pod : NULL;
         s->namespace_label = ns != NULL && ns[0] != '\0' ? ns : NULL;
+        s->service_label = svc != NULL && svc[0] != '\0' ? svc : NULL;
     }
     if (buckets != NULL) {
         double *v = rsim_arena_alloc(b->ctx->arena, (buckets->n + 1) * sizeof *v);
@@ -967,9 +972,50 @@ static void build_outages(bw *b, const rsim_ynode *list, rsim_spec_metrics *m)
     m->outages = os;
 }
 
+/* spec.metrics.scrapeServices: which Services a ServiceMonitor matches, only with
+ * `targets: services`. That each name is a loaded Service is checked with the other documents
+ * (check_world.c). */
+static void build_scrape_services(bw *b, const rsim_ynode *n, rsim_spec_metrics *m)
+{
+    const rsim_ynode *list = get_seq(n, "scrapeServices");
+    rsim_spec_scrape_service *ss;
+    char p[PATH_MAX_LEN];
+
+    if (list == NULL) {
+        return;
+    }
+    if (m->targets != RSIM_SCRAPE_TARGETS_SERVICES) {
+        err(b, rsim_ynode_key(n, "scrapeServices"), "spec.metrics.scrapeServices",
+            "scrapeServices needs targets: services (with targets: pods every running pod is "
+            "a target)");
+        return;
+    }
+    ss = rsim_arena_alloc(b->ctx->arena, (list->n + 1) * sizeof *ss);
+    for (size_t i = 0; i < list->n; i++) {
+        const rsim_ynode *it = list->items[i];
+        ss[i].name = rsim_arena_strndup(b->ctx->arena, it->str, it->len);
+        ss[i].loc = it->loc;
+        sub(p, "spec.metrics.scrapeServices", NULL, i);
+        if (ss[i].name[0] == '\0') {
+            err(b, it, p, "must not be empty");
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (ss[i].name[0] != '\0' && strcmp(ss[j].name, ss[i].name) == 0) {
+                err(b, it, p, "Service '%s' is already listed at line %d", ss[i].name,
+                    ss[j].loc.line);
+                break;
+            }
+        }
+    }
+    m->scrape_services_set = true;
+    m->n_scrape_services = list->n;
+    m->scrape_services = ss;
+}
+
 static void build_metrics(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
 {
     static const char *const offsets[] = {"random", "aligned", NULL};
+    static const char *const target_kinds[] = {"pods", "services", NULL};
     const rsim_ynode *n = get_map(spec, "metrics");
     const rsim_ynode *am;
     rsim_spec_metrics *m = &w->metrics;
@@ -995,6 +1041,18 @@ static void build_metrics(bw *b, const rsim_ynode *spec, rsim_spec_world *w)
     }
     if (get_map(n, "series") != NULL) {
         build_series(b, get_map(n, "series"), &m->series);
+    }
+    m->targets = (rsim_scrape_targets)get_enum(n, "targets", target_kinds, 0);
+    m->targets_loc =
+        rsim_ynode_get(n, "targets") != NULL ? rsim_ynode_get(n, "targets")->loc : n->loc;
+    build_scrape_services(b, n, m);
+    if (m->targets == RSIM_SCRAPE_TARGETS_SERVICES && m->series.service_label == NULL &&
+        !(m->scrape_services_set && m->n_scrape_services == 1)) {
+        /* Two Services selecting one pod would be two targets writing one series. */
+        const rsim_ynode *at = rsim_ynode_get(n, "targets");
+        err(b, at != NULL ? at : n, "spec.metrics.targets",
+            "targets: services needs a service label to tell a pod's targets apart: set "
+            "series.labels.service, or name a single Service in scrapeServices");
     }
     build_rules(b, get_seq(n, "recordingRules"), "spec.metrics.recordingRules", false,
                 &m->n_recording_rules, &m->recording_rules);

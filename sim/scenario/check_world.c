@@ -94,6 +94,57 @@ static bool has_container(const rsim_spec_rollout *r, const char *name)
     return false;
 }
 
+/* spec.metrics.scrapeServices: every name is a loaded Service. With `targets: services` and no
+ * list, some loaded Service must select the Rollout's pods, or nothing would ever be scraped. */
+static void check_scrape_services(rsim_build_ctx *ctx,
+                                  const rsim_spec *spec,
+                                  const rsim_spec_world *w,
+                                  const rsim_spec_rollout *r)
+{
+    const rsim_spec_metrics *m = &w->metrics;
+    char path[96];
+
+    if (m->targets != RSIM_SCRAPE_TARGETS_SERVICES) {
+        return;
+    }
+    for (size_t i = 0; i < m->n_scrape_services; i++) {
+        const rsim_spec_scrape_service *ss = &m->scrape_services[i];
+        if (ss->name[0] == '\0' || rsim_spec_find_service(spec, ss->name) != NULL) {
+            continue;
+        }
+        const char **names = rsim_xcalloc(spec->n_services + 1, sizeof *names);
+        for (size_t k = 0; k < spec->n_services; k++) {
+            names[k] = spec->services[k].name;
+        }
+        const char *near = rsim_util_nearest(ss->name, names, spec->n_services);
+        rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = ss->loc};
+        snprintf(path, sizeof path, "spec.metrics.scrapeServices[%zu]", i);
+        if (near != NULL) {
+            rsim_schema_error(&ctx->sc, &at, path,
+                              "no Service named '%s' among the loaded documents; did you mean "
+                              "'%s'?",
+                              ss->name, near);
+        } else {
+            rsim_schema_error(&ctx->sc, &at, path,
+                              "no Service named '%s' among the loaded documents", ss->name);
+        }
+        free(names);
+    }
+    if (m->scrape_services_set || r == NULL) {
+        return;
+    }
+    for (size_t k = 0; k < spec->n_services; k++) {
+        if (rsim_spec_service_selects(&spec->services[k], &r->template.labels)) {
+            return;
+        }
+    }
+    rsim_ynode at = {.kind = RSIM_YNODE_SCALAR, .loc = m->targets_loc};
+    rsim_schema_error(&ctx->sc, &at, "spec.metrics.targets",
+                      "targets: services, and no loaded Service selects the pods of the Rollout "
+                      "'%s': nothing would be scraped (load its Services through spec.manifests)",
+                      r->name);
+}
+
 /* startAnalysis: its templates must be loaded, its name unique among startAnalysis actions.
  * stopAnalysis: it must name a run started by an action played before it. */
 static void check_analysis_action(rsim_build_ctx *ctx,
@@ -193,6 +244,7 @@ bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
             }
         }
     }
+    check_scrape_services(ctx, spec, w, r);
     /* Each setImage or undo may create a ReplicaSet; the simulated controller keeps a bounded
      * number of them (64, experiments included), so a run's template changes are bounded too. */
     size_t n_templates = 0;

@@ -557,6 +557,8 @@ static const rsim_schema_field series_labels_fields[] = {
     STR("podTemplateHash"),
     STR("pod"),
     STR("namespace"),
+    /* the target label of a ServiceMonitor's targets (spec.metrics.targets: services) */
+    STR("service"),
 };
 SCHEMA(series_labels_schema, "Scenario.spec.metrics.series.labels", series_labels_fields, NULL);
 
@@ -603,6 +605,7 @@ static const rsim_schema_field outage_fields[] = {
 SCHEMA(outage_schema, "Scenario.spec.metrics.outages[]", outage_fields, NULL);
 
 static const char *const offsets[] = {"random", "aligned", NULL};
+static const char *const target_kinds[] = {"pods", "services", NULL};
 static const rsim_schema_field metrics_fields[] = {
     DUR("scrapeInterval"),
     DUR("scrapeTimeout"),
@@ -612,6 +615,8 @@ static const rsim_schema_field metrics_fields[] = {
     INT("prometheusVersion", 2, 3),
     DUR("queryLatency"),
     OBJ("series", series_schema),
+    ENUM("targets", target_kinds),
+    {.name = "scrapeServices", .type = RSIM_FT_LIST, .elem = RSIM_FT_STRING},
     LIST_OF("recordingRules", recording_rule_schema),
     LIST_OF("alertRules", alert_rule_schema),
     OBJ("alertmanager", alertmanager_schema),

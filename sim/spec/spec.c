@@ -33,3 +33,27 @@ const rsim_spec_rollout *rsim_spec_find_rollout(const rsim_spec *s, const char *
     }
     return NULL;
 }
+
+const char *rsim_spec_labels_get(const rsim_spec_labels *l, const char *key)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->items[i].key, key) == 0) {
+            return l->items[i].value;
+        }
+    }
+    return NULL;
+}
+
+bool rsim_spec_service_selects(const rsim_spec_service *svc, const rsim_spec_labels *labels)
+{
+    if (svc->selector.n == 0) {
+        return false; /* a Service without a selector gets no endpoints from pods */
+    }
+    for (size_t i = 0; i < svc->selector.n; i++) {
+        const char *v = rsim_spec_labels_get(labels, svc->selector.items[i].key);
+        if (v == NULL || strcmp(v, svc->selector.items[i].value) != 0) {
+            return false;
+        }
+    }
+    return true;
+}

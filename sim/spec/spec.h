@@ -42,4 +42,10 @@ rsim_spec_find_template(const rsim_spec *s, const char *name, bool cluster);
 const rsim_spec_service *rsim_spec_find_service(const rsim_spec *s, const char *name);
 const rsim_spec_rollout *rsim_spec_find_rollout(const rsim_spec *s, const char *name);
 
+/* The value of key in a label set, NULL when absent. */
+const char *rsim_spec_labels_get(const rsim_spec_labels *l, const char *key);
+/* Whether the Service's manifest selector (spec.selector) matches every label it names in
+ * labels. A Service without a selector selects no pod (its endpoints are managed by hand). */
+bool rsim_spec_service_selects(const rsim_spec_service *svc, const rsim_spec_labels *labels);
+
 #endif

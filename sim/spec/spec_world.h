@@ -213,6 +213,7 @@ typedef struct rsim_spec_series {
     const char *hash_label;      /* label carrying the pod-template hash, or NULL for none */
     const char *pod_label;       /* label carrying the pod name, or NULL */
     const char *namespace_label; /* or NULL */
+    const char *service_label;   /* label carrying the Service name (targets: services), or NULL */
     size_t n_labels;
     const rsim_spec_world_label *labels; /* constant labels on every series */
 } rsim_spec_series;
@@ -232,6 +233,19 @@ typedef struct rsim_spec_outage {
     rsim_loc loc;
 } rsim_spec_outage;
 
+/* What a scrape target is: a pod (as a PodMonitor gives) or a (Service, pod) pair (as a
+ * ServiceMonitor gives: one target per endpoint of each Service it matches). */
+typedef enum rsim_scrape_targets {
+    RSIM_SCRAPE_TARGETS_PODS,
+    RSIM_SCRAPE_TARGETS_SERVICES,
+} rsim_scrape_targets;
+
+/* A Service name in spec.metrics.scrapeServices. */
+typedef struct rsim_spec_scrape_service {
+    const char *name;
+    rsim_loc loc; /* of the name */
+} rsim_spec_scrape_service;
+
 typedef struct rsim_spec_metrics {
     rsim_time scrape_interval;     /* ms (> 0) */
     rsim_time scrape_timeout;      /* ms (<= scrape_interval) */
@@ -241,6 +255,12 @@ typedef struct rsim_spec_metrics {
     int prometheus_major;          /* 2: closed range [t-d, t]; 3: left-open (t-d, t] */
     rsim_time query_latency;       /* time an instant query takes, ms */
     rsim_spec_series series;
+    rsim_scrape_targets targets;
+    rsim_loc targets_loc;     /* of the targets value; the metrics block when defaulted */
+    bool scrape_services_set; /* scrapeServices given; otherwise every Service selecting the
+                                 Rollout's pods is matched */
+    size_t n_scrape_services;
+    const rsim_spec_scrape_service *scrape_services;
     size_t n_recording_rules;
     const rsim_spec_prom_rule *recording_rules; /* evaluated in order every evaluation_interval */
     size_t n_alert_rules;

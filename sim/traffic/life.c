@@ -207,6 +207,8 @@ void rsim_traffic_free(rsim_traffic *t)
         rsim_traffic_account_fini(&t->rs[i].acct);
         free(t->rs[i].pend_b);
         free(t->rs[i].pend_bsum);
+        free(t->rs[i].cut_b);
+        free(t->rs[i].cut_bsum);
         rsim_traffic_pod_tree_fini(&t->rs[i].tree);
     }
     free(t->rs);
@@ -234,6 +236,7 @@ void rsim_traffic_free(rsim_traffic *t)
     free(t->scratch2);
     free(t->scratch_n);
     free(t->pend.items);
+    free(t->reads.items);
     rsim_rng_free(t->rng_arrivals);
     rsim_rng_free(t->rng_split);
     rsim_rng_free(t->rng_users);

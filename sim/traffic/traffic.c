@@ -180,6 +180,8 @@ void rsim_traffic_sync_rs(rsim_traffic *t)
         r->vi = rsim_traffic_version_index(t, crs->version);
         r->pend_b = rsim_xcalloc(t->n_coarse, sizeof(*r->pend_b));
         r->pend_bsum = rsim_xcalloc(t->n_coarse, sizeof(*r->pend_bsum));
+        r->cut_b = rsim_xcalloc(t->n_coarse, sizeof(*r->cut_b));
+        r->cut_bsum = rsim_xcalloc(t->n_coarse, sizeof(*r->cut_bsum));
     }
     t->n_rs = n;
 }
@@ -660,7 +662,7 @@ static void piece_routes(rsim_traffic *t, rsim_time x)
     }
 }
 
-static void settle_piece(rsim_traffic *t, rsim_time a, rsim_time b)
+void rsim_traffic_settle_piece(rsim_traffic *t, rsim_time a, rsim_time b)
 {
     const route_state *st = &t->cur;
     double mass = rsim_traffic_load_integral(&t->w->traffic.load, a, b);
@@ -774,11 +776,43 @@ void rsim_traffic_observe(rsim_traffic *t, rsim_time now)
         if (b > now) {
             b = now;
         }
-        settle_piece(t, a, b);
+        /* A deferred read inside the piece: handed its counts by instant when the outcomes
+         * are the same at every instant of the piece, else the piece is cut there (reads.c). */
+        rsim_time r = rsim_traffic_reads_next(t);
+        if (r < b && rsim_traffic_reads_splittable(t, a, b)) {
+            rsim_traffic_settle_with_reads(t, a, b);
+        } else {
+            if (r < b) {
+                b = r;
+                t->stats.read_cuts++;
+            }
+            rsim_traffic_settle_piece(t, a, b);
+        }
         t->settled = b;
+        rsim_traffic_reads_answer(t, b);
     }
     apply_pending(t, now);
+    rsim_traffic_reads_answer(t, t->settled);
     t->busy = false;
+}
+
+/* Whether version vi's outcomes are the same at every instant of the piece starting at x: no
+ * error ramp active (its ratio moves inside the piece) and no fault that may start inside it
+ * (an after-first-traffic fault whose version has served no request yet: serve_dest). */
+bool rsim_traffic_version_steady(const rsim_traffic *t, size_t vi, rsim_time x)
+{
+    const version_state *vs = &t->vers[vi];
+    for (size_t i = 0; i < vs->n_faults; i++) {
+        const fault_state *f = &t->faults[vs->fault0 + i];
+        if (f->pub.spec->kind == RSIM_FAULT_ERROR_RAMP && fault_active(f, x)) {
+            return false;
+        }
+        if (f->pub.spec->onset_kind == RSIM_ONSET_AFTER_FIRST_TRAFFIC && f->pub.onset < 0 &&
+            vs->first < 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 rsim_time rsim_traffic_settled(const rsim_traffic *t)

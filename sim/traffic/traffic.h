@@ -186,11 +186,35 @@ void rsim_traffic_set_pod_latency(rsim_traffic *t, bool on);
  * split over its pods first). A pod that never served has zero counters. */
 rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id);
 
+/* ---- deferred per-pod reads (docs/modules/traffic.md §Reads inside a piece) ----
+ * A scrape needs a pod's counters at its own instant, which rarely falls on a piece boundary.
+ * Instead of cutting a piece there, a read is answered later: when traffic is settled through
+ * its instant, the piece that contains it hands the pod's ReplicaSet's new counts out by
+ * instant (exact, docs/modules/traffic.md) and the reader gets the counters as they were at
+ * that instant. Reads are answered in the order asked, each exactly once, inside a later
+ * rsim_traffic_observe (or at once when traffic is already settled through the instant). */
+
+/* Called with pod id's counters as they were at `at` (the view is borrowed for the call). The
+ * callback must not call back into the traffic model. */
+typedef void (*rsim_traffic_read_fn)(void *arg,
+                                     uint32_t pod_id,
+                                     rsim_time at,
+                                     const rsim_traffic_pod *counters);
+/* Sets the reader of deferred reads (arg borrowed). */
+void rsim_traffic_set_reader(rsim_traffic *t, rsim_traffic_read_fn fn, void *arg);
+/* Asks for pod id's counters at `at`, which must not precede an instant asked before; needs a
+ * reader. Answered at once when traffic is settled through `at`. */
+void rsim_traffic_read_at(rsim_traffic *t, uint32_t pod_id, rsim_time at);
+/* Reads asked and not answered yet. */
+size_t rsim_traffic_reads_pending(const rsim_traffic *t);
+
 /* Statistics: pieces settled and random draws made, for the cost budget. */
 typedef struct rsim_traffic_stats {
-    uint64_t pieces;     /* intervals of constant parameters settled */
-    uint64_t pod_splits; /* revision-to-pod splits */
-    uint64_t user_draws; /* run steps for distinct users (users.c) */
+    uint64_t pieces;         /* intervals of constant parameters settled */
+    uint64_t pod_splits;     /* revision-to-pod splits */
+    uint64_t user_draws;     /* run steps for distinct users (users.c) */
+    uint64_t reads_in_piece; /* deferred reads answered inside a piece (no cut) */
+    uint64_t read_cuts;      /* pieces cut at a deferred read (outcomes vary inside) */
 } rsim_traffic_stats;
 rsim_traffic_stats rsim_traffic_get_stats(const rsim_traffic *t);
 

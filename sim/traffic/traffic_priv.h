@@ -1,6 +1,7 @@
 /* traffic_priv.h - the traffic object's layout, shared by the files of sim/traffic only.
- * traffic.c settles pieces, pools.c draws latency and per-pod counters lazily, flags.c delivers
- * flag changes and matches headers, life.c builds, frees and answers queries. */
+ * traffic.c settles pieces, pools.c draws latency and per-pod counters lazily, reads.c answers
+ * per-pod reads at instants inside a piece, flags.c delivers flag changes and matches headers,
+ * life.c builds, frees and answers queries. */
 #ifndef RSIM_TRAFFIC_PRIV_H
 #define RSIM_TRAFFIC_PRIV_H
 
@@ -90,7 +91,20 @@ typedef struct rs_state {
     uint64_t *pend_b;  /* owned, n_coarse */
     double *pend_bsum; /* owned, n_coarse: latency sum per bucket, ms */
     pod_tree tree;
+    /* A piece with deferred reads of its pods (reads.c): the piece's new pod counters not yet
+     * handed out by instant, and the instant they start from. */
+    bool cut_on;
+    rsim_time cut_from;
+    uint64_t cut_ok, cut_err;
+    uint64_t *cut_b;  /* owned, n_coarse */
+    double *cut_bsum; /* owned, n_coarse */
 } rs_state;
+
+/* A per-pod read not answered yet (reads.c). */
+typedef struct pod_read {
+    uint32_t pod;
+    rsim_time at;
+} pod_read;
 
 typedef struct pod_state {
     uint64_t ok, err;
@@ -194,6 +208,12 @@ struct rsim_traffic {
     double *scratch2; /* n_fine */
     uint64_t *scratch_n;
 
+    /* Deferred per-pod reads, in the order asked (= by instant), from read_head on. */
+    RSIM_VEC(pod_read) reads;
+    size_t read_head;
+    rsim_traffic_read_fn read_fn;
+    void *read_arg;
+
     rsim_traffic_stats stats;
 };
 
@@ -216,5 +236,12 @@ void rsim_traffic_fault_onset(rsim_traffic *t, size_t i, rsim_time onset);
 void rsim_traffic_sync_rs(rsim_traffic *t);
 void rsim_traffic_account_fini(account *a);
 void rsim_traffic_push_change(rsim_traffic *t, rsim_time at, const route_state *st);
+void rsim_traffic_settle_piece(rsim_traffic *t, rsim_time a, rsim_time b);
+bool rsim_traffic_version_steady(const rsim_traffic *t, size_t vi, rsim_time x);
+/* reads.c: the settle loop's side of deferred reads. */
+rsim_time rsim_traffic_reads_next(const rsim_traffic *t);
+void rsim_traffic_reads_answer(rsim_traffic *t, rsim_time upto);
+bool rsim_traffic_reads_splittable(rsim_traffic *t, rsim_time a, rsim_time b);
+void rsim_traffic_settle_with_reads(rsim_traffic *t, rsim_time a, rsim_time b);
 
 #endif

@@ -8,7 +8,10 @@
  * With --default, runs the built-in default scenario instead (scenarios/default.yaml: a
  * traffic-routed canary at 1,000 requests/s driven by the controller, Prometheus scraping every
  * 15 s, step analyses every 30 s), as written (10 pods) and with 20 pods.
- * Usage: bench_world [--rates 1000,100000] [--repeat 5] [--hours 1] [--analysis] [--default] */
+ * With --only world|random|aligned, runs that one configuration once at the first rate and
+ * prints nothing but errors: for `valgrind --tool=callgrind --toggle-collect=rsim_engine_run`.
+ * Usage: bench_world [--rates 1000,100000] [--repeat 5] [--hours 1] [--analysis] [--default]
+ *                    [--only world|random|aligned] */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +225,7 @@ int main(int argc, char **argv)
     int hours = 1;
     bool analysis = false;
     bool dflt = false;
+    int only = -1; /* --only: 0 world, 1 per-pod offsets, 2 aligned */
     for (int i = 1; i < argc; i += 2) {
         if (strcmp(argv[i], "--analysis") == 0) {
             analysis = true;
@@ -235,14 +239,26 @@ int main(int argc, char **argv)
             repeat = atoi(argv[i + 1]);
         } else if (i + 1 < argc && strcmp(argv[i], "--hours") == 0) {
             hours = atoi(argv[i + 1]);
+        } else if (i + 1 < argc && strcmp(argv[i], "--only") == 0) {
+            const char *names[] = {"world", "random", "aligned"};
+            for (int k = 0; k < 3; k++) {
+                only = strcmp(argv[i + 1], names[k]) == 0 ? k : only;
+            }
+            if (only < 0) {
+                fprintf(stderr, "bench_world: --only takes world, random or aligned\n");
+                return 2;
+            }
         } else {
             fprintf(stderr, "usage: bench_world [--rates R1,R2] [--repeat N] [--hours H] "
-                            "[--analysis] [--default]\n");
+                            "[--analysis] [--default] [--only world|random|aligned]\n");
             return 2;
         }
     }
     if (dflt) {
         return bench_default(repeat);
+    }
+    if (only >= 0) {
+        return run_once(atoi(rates_arg), hours, only) < 0 ? 1 : 0;
     }
     if (analysis) {
         printf("%10s %10s %20s %20s\n", "", "world", "+analysis, random", "+analysis, aligned");

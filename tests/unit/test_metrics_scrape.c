@@ -3,7 +3,10 @@
  * point after the target appears, exporter series with the configured names and labels (status
  * children only once used, cumulative le buckets), end-of-run staleness of a removed target,
  * recording rules on the evaluation grid (with staleness of vanished output), and outages
- * (no scrapes, no rules), and the series exported only when some query can select them.
+ * (no scrapes, no rules), the series exported only when some query can select them, and a
+ * deferred source (answers later, before rules run) storing exactly what a synchronous one does,
+ * and a ServiceMonitor's targets (a service label, an offset per pod and Service, a target
+ * that comes back when its Service selects the pod again).
  * What queries compute from the samples is pinned by test_metrics.c. */
 #include <math.h>
 #include <setjmp.h>
@@ -117,7 +120,7 @@ static void world_init(world *w, const rsim_spec_metrics *m, uint64_t seed)
     w->f.err_from = RSIM_TIME_MAX;
     w->q = rsim_evq_new();
     w->store = rsim_metrics_store_new(0);
-    rsim_metrics_source src = {fake_read, &w->f};
+    rsim_metrics_source src = {.read = fake_read, .arg = &w->f};
     w->scraper = rsim_metrics_scraper_new(w->store, m, w->q, seed, 0, &src);
 }
 
@@ -130,7 +133,7 @@ static void world_fini(world *w)
 
 static void add_pod(world *w, uint32_t id, const char *pod, const char *hash, rsim_time now)
 {
-    rsim_metrics_target t = {id, pod, hash, "shop"};
+    rsim_metrics_target t = {id, pod, hash, "shop", NULL};
     rsim_metrics_scraper_add_target(w->scraper, &t, now);
 }
 
@@ -332,6 +335,137 @@ static void test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape(
     world_fini(&w);
 }
 
+static void
+add_service_target(world *w, uint32_t id, const char *pod, const char *service, rsim_time now)
+{
+    rsim_metrics_target t = {id, pod, "h1", "shop", service};
+    rsim_metrics_scraper_add_target(w->scraper, &t, now);
+}
+
+/* A ServiceMonitor's targets: one per (Service, pod), each labelled with its Service; a pod
+ * behind two Services is two targets with the pod's whole counters each, so a sum over both
+ * counts its requests twice. A pod target (no Service) has no such label. */
+static void test_metrics_scrape_service_targets_carry_the_service_label(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    m.series.service_label = "service";
+    world w;
+    world_init(&w, &m, 1);
+    add_service_target(&w, 0, "shop-a", "shop-canary", 0);
+    add_service_target(&w, 1, "shop-a", "shop", 0);
+    add_service_target(&w, 2, "shop-b", NULL, 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(30));
+    double v = 0;
+    assert_int_equal(
+        query(w.store, "http_requests_total{service=\"shop-canary\"}", RSIM_SEC(30), &v), 1);
+    assert_near(v, 300, 1e-9);
+    assert_int_equal(
+        query(w.store, "http_requests_total{service=\"shop\",pod=\"shop-a\"}", RSIM_SEC(30), &v),
+        1);
+    assert_int_equal(query(w.store, "http_requests_total{service=\"\"}", RSIM_SEC(30), &v), 1);
+    assert_int_equal(
+        query(w.store, "http_requests_total{pod=\"shop-b\",service!=\"\"}", RSIM_SEC(30), &v), 0);
+    assert_int_equal(query(w.store, "sum(http_requests_total{pod=\"shop-a\"})", RSIM_SEC(30), &v),
+                     1);
+    assert_near(v, 600, 1e-9); /* twice the pod's 300 requests */
+    assert_int_equal(
+        query(w.store, "http_request_duration_seconds_count{service=\"shop\"}", RSIM_SEC(30), &v),
+        1);
+    world_fini(&w);
+}
+
+/* An empty label name leaves the label out even for a target with a Service. */
+static void test_metrics_scrape_service_label_left_out_when_unnamed(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    m.series.service_label = "";
+    world w;
+    world_init(&w, &m, 1);
+    add_service_target(&w, 0, "shop-a", "shop-canary", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(30));
+    double v = 0;
+    assert_int_equal(
+        query(w.store, "http_requests_total{service=\"shop-canary\"}", RSIM_SEC(30), &v), 0);
+    assert_int_equal(
+        query(w.store, "http_requests_total{pod=\"shop-a\",service=\"\"}", RSIM_SEC(30), &v), 1);
+    world_fini(&w);
+}
+
+/* Offsets of Service targets come from "metrics/scrape-offset/<pod>/<service>": the same pod
+ * behind two Services is scraped on two grids, reproducibly. */
+static void test_metrics_scrape_service_targets_draw_their_own_offsets(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    m.scrape_aligned = false;
+    m.series.service_label = "service";
+    world a;
+    world b;
+    world_init(&a, &m, 5);
+    world_init(&b, &m, 5);
+    char svc[32];
+    for (uint32_t i = 0; i < 6; i++) {
+        snprintf(svc, sizeof svc, "svc-%u", (unsigned)i);
+        add_service_target(&a, i, "shop-a", svc, 0);
+        add_service_target(&b, 5 - i, "shop-a", svc, 0);
+    }
+    add_pod(&a, 6, "shop-a", "h1", 0);
+    bool differ = false;
+    for (uint32_t i = 0; i < 6; i++) {
+        rsim_time off = rsim_metrics_scraper_offset(a.scraper, i);
+        assert_int_equal(off, rsim_metrics_scraper_offset(b.scraper, 5 - i));
+        differ = differ || off != rsim_metrics_scraper_offset(a.scraper, 6);
+    }
+    assert_true(differ);
+    world_fini(&a);
+    world_fini(&b);
+}
+
+/* A target removed and added again (its Service selects the pod again) keeps its series: back
+ * before the markers would be written, they are dropped; back later, they stay, and the
+ * series holds samples again after them. */
+static void test_metrics_scrape_readded_target_resumes_its_series(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    m.series.service_label = "service";
+    world w;
+    world_init(&w, &m, 1);
+    add_service_target(&w, 0, "shop-a", "shop-canary", 0);
+    add_service_target(&w, 1, "shop-b", "shop-canary", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(50));
+    rsim_metrics_scraper_remove_target(w.scraper, 0, RSIM_SEC(50));
+    rsim_metrics_scraper_remove_target(w.scraper, 1, RSIM_SEC(50));
+    /* Markers stamped 60 s, due at 76.5 s: target 0 is back at 70 s (first scrape 75 s). */
+    rsim_evq_run_until(w.q, RSIM_SEC(70));
+    add_service_target(&w, 0, "shop-a", "shop-canary", RSIM_SEC(70));
+    rsim_evq_run_until(w.q, RSIM_SEC(100));
+    /* Target 1 is back at 100 s, after its markers were written. */
+    add_service_target(&w, 1, "shop-b", "shop-canary", RSIM_SEC(100));
+    rsim_evq_run_until(w.q, RSIM_SEC(120));
+    double v = 0;
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(65), &v), 1);
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(90), &v), 1);
+    assert_near(v, 900, 1e-9); /* the 90 s scrape */
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-b\"}", RSIM_SEC(65), &v), 0);
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-b\"}", RSIM_SEC(99), &v), 0);
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-b\"}", RSIM_SEC(105), &v), 1);
+    assert_near(v, 1050, 1e-9);
+    assert_int_equal(w.f.reads[0], 4 + 4); /* 0..45, then 75, 90, 105, 120 */
+    assert_int_equal(w.f.reads[1], 4 + 2); /* 0..45, then 105, 120 */
+    /* Gone, back and gone again before a scrape: stale from the scrape that did not come. */
+    rsim_metrics_scraper_remove_target(w.scraper, 0, RSIM_SEC(120));
+    add_service_target(&w, 0, "shop-a", "shop-canary", RSIM_SEC(121));
+    rsim_metrics_scraper_remove_target(w.scraper, 0, RSIM_SEC(122));
+    rsim_evq_run_until(w.q, RSIM_SEC(200));
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(134), &v), 1);
+    assert_int_equal(query(w.store, "http_requests_total{pod=\"shop-a\"}", RSIM_SEC(135), &v), 0);
+    assert_int_equal(w.f.reads[0], 8);
+    world_fini(&w);
+}
+
 static void test_metrics_scrape_recording_rules_run_on_the_evaluation_grid(void **state)
 {
     (void)state;
@@ -398,6 +532,98 @@ static void test_metrics_scrape_outage_stops_scrapes_and_rules(void **state)
     world_fini(&w);
 }
 
+/* A deferred source: scrapes queue requests; sync answers every request at or before its
+ * instant with the fake's counters at the request's instant. */
+typedef struct deferred {
+    fake f;
+    rsim_metrics_scraper *scraper;
+    uint32_t target[64];
+    rsim_time at[64];
+    size_t n, head;
+    size_t syncs;
+} deferred;
+
+static void deferred_request(void *arg, uint32_t target, rsim_time now)
+{
+    deferred *d = arg;
+    assert_true(d->n < 64);
+    d->target[d->n] = target;
+    d->at[d->n] = now;
+    d->n++;
+}
+
+static void deferred_sync(void *arg, rsim_time now)
+{
+    deferred *d = arg;
+    d->syncs++;
+    while (d->head < d->n && d->at[d->head] <= now) {
+        rsim_metrics_counters c;
+        memset(&c, 0, sizeof c);
+        fake_read(&d->f, d->target[d->head], d->at[d->head], &c);
+        rsim_metrics_scraper_deliver(d->scraper, d->target[d->head], d->at[d->head], &c);
+        d->head++;
+    }
+}
+
+static void test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_does(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    m.scrape_aligned = false;
+    rsim_spec_prom_rule rule;
+    memset(&rule, 0, sizeof rule);
+    rule.name = "total:rate1m";
+    rule.expr = "sum(rate(http_requests_total[1m]))";
+    m.recording_rules = &rule;
+    m.n_recording_rules = 1;
+    world w; /* synchronous */
+    world_init(&w, &m, 3);
+    deferred d;
+    memset(&d, 0, sizeof d);
+    d.f.err_from = w.f.err_from = RSIM_SEC(20);
+    d.f.err_per_s = w.f.err_per_s = 2.0;
+    rsim_evq *q = rsim_evq_new();
+    rsim_metrics_store *store = rsim_metrics_store_new(0);
+    rsim_metrics_source src = {.arg = &d, .request = deferred_request, .sync = deferred_sync};
+    d.scraper = rsim_metrics_scraper_new(store, &m, q, 3, 0, &src);
+    rsim_metrics_target t0 = {0, "shop-a", "h1", "shop", NULL};
+    rsim_metrics_target t1 = {1, "shop-b", "h1", "shop", NULL};
+    add_pod(&w, 0, "shop-a", "h1", 0);
+    add_pod(&w, 1, "shop-b", "h1", 0);
+    rsim_metrics_scraper_add_target(d.scraper, &t0, 0);
+    rsim_metrics_scraper_add_target(d.scraper, &t1, 0);
+    /* Before any rule: scrapes were asked for, nothing is stored yet. */
+    rsim_evq_run_until(q, RSIM_SEC(29));
+    rsim_evq_run_until(w.q, RSIM_SEC(29));
+    assert_true(d.n >= 2);
+    assert_int_equal(d.head, 0);
+    assert_int_equal(rsim_metrics_series_count(store), 0);
+    assert_int_equal(rsim_metrics_scraper_stats(d.scraper).scrapes,
+                     rsim_metrics_scraper_stats(w.scraper).scrapes);
+    /* The rule at 30 s syncs first, so it sees every scrape at or before 30 s. */
+    rsim_evq_run_until(q, RSIM_SEC(120));
+    rsim_evq_run_until(w.q, RSIM_SEC(120));
+    assert_int_equal(d.syncs, 4); /* 30, 60, 90, 120 s */
+    deferred_sync(&d, RSIM_SEC(120));
+    const char *queries[] = {"total:rate1m", "sum(http_requests_total)",
+                             "sum(rate(http_requests_total{code=\"500\"}[1m]))",
+                             "sum(http_request_duration_seconds_bucket{le=\"0.025\"})"};
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        for (rsim_time at = RSIM_SEC(30); at <= RSIM_SEC(120); at += RSIM_SEC(30)) {
+            double a = 0, b = 0;
+            assert_int_equal(query(store, queries[i], at, &a), query(w.store, queries[i], at, &b));
+            assert_true(a == b || (isnan(a) && isnan(b)));
+        }
+    }
+    assert_int_equal(rsim_metrics_series_count(store), rsim_metrics_series_count(w.store));
+    assert_int_equal(rsim_metrics_scraper_stats(d.scraper).samples,
+                     rsim_metrics_scraper_stats(w.scraper).samples);
+    rsim_evq_free(q);
+    rsim_metrics_scraper_free(d.scraper);
+    rsim_metrics_store_free(store);
+    world_fini(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +635,11 @@ int main(void)
         cmocka_unit_test(test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape),
         cmocka_unit_test(test_metrics_scrape_recording_rules_run_on_the_evaluation_grid),
         cmocka_unit_test(test_metrics_scrape_outage_stops_scrapes_and_rules),
+        cmocka_unit_test(test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_does),
+        cmocka_unit_test(test_metrics_scrape_service_targets_carry_the_service_label),
+        cmocka_unit_test(test_metrics_scrape_service_label_left_out_when_unnamed),
+        cmocka_unit_test(test_metrics_scrape_service_targets_draw_their_own_offsets),
+        cmocka_unit_test(test_metrics_scrape_readded_target_resumes_its_series),
     };
     return cmocka_run_group_tests_name("metrics_scrape", tests, NULL, NULL);
 }

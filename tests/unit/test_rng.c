@@ -5,7 +5,10 @@
  * exponential and normal lie within stated bounds, including poisson mean 1e10 and binomial
  * n = 1e10 (beyond GSL's unsigned int), and uniform_int has no modulo bias; the Poisson law
  * (PTRS from mean 10, GSL below) passes a chi-square against the pmf on both sides of 10 and
- * up to mean 5000; a binomial with n p below double resolution is 0 and draws nothing.
+ * up to mean 5000; the binomial law (inversion below n p = 10, BTRS from 10, both sides of
+ * p = 1/2, up to n = 2^30) passes a chi-square against the pmf; a binomial with n p below
+ * double resolution is 0 and draws nothing, an inversion draws one word, and no binomial
+ * exceeds n, even with p a rounding away from 1.
  * Bounds: every statistical check allows 5 standard errors (or a chi-square quantile with a
  * tail of about 1e-6), so a correct implementation fails one check with probability below
  * about 1e-6; the seeds are fixed, so a run is deterministic anyway.
@@ -16,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
@@ -279,6 +283,15 @@ static void test_rng_binomial_negligible_p_is_zero(void **state)
     rsim_rng *b = rsim_rng_new(8, 0, "binomial-tiny");
     assert_int_equal(rsim_rng_binomial(a, 1e-70, 100000), 0);
     assert_int_equal(rsim_rng_u64(a), rsim_rng_u64(b));
+    /* just below 2^-60, and at 2^-30 n beyond the reduction's 2^30 */
+    assert_int_equal(rsim_rng_binomial(a, 0x1.fffffp-61, 1), 0);
+    assert_int_equal(rsim_rng_binomial(a, 0x1.0p-100, (uint64_t)1 << 39), 0);
+    assert_int_equal(rsim_rng_binomial(a, 1e-300, (uint64_t)1 << 30), 0);
+    assert_int_equal(rsim_rng_u64(a), rsim_rng_u64(b));
+    /* n p = 2^-60 exactly is drawn: by inversion, one word */
+    assert_int_equal(rsim_rng_binomial(a, 0x1.0p-60, 1), 0);
+    (void)rsim_rng_u64(b);
+    assert_int_equal(rsim_rng_u64(a), rsim_rng_u64(b));
     uint64_t hits = 0;
     for (int i = 0; i < 100000; i++) {
         hits += rsim_rng_binomial(a, 1e-6, 1000);
@@ -286,6 +299,183 @@ static void test_rng_binomial_negligible_p_is_zero(void **state)
     assert_near((double)hits, 100.0, 10.0, "binomial(1000, 1e-6) total");
     rsim_rng_free(a);
     rsim_rng_free(b);
+}
+
+/* ln f(k) of Binomial(n, p) from lgamma: independent of the sampler's Stirling form. */
+static double binomial_log_pmf(double n, double p, double k)
+{
+    return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) + k * log(p) +
+           (n - k) * log1p(-p);
+}
+
+/* Chi-square of draws Binomial(n, p) draws against the pmf, over the cells k in
+ * [mean - 6 sd, mean + 6 sd] (clipped to [0, n]) with each clipped tail pooled into its end
+ * cell and neighbouring cells pooled until the expected count reaches 5 (a short last group
+ * joins the one before). The bound is the Wilson-Hilferty quantile with z = 4.75 (upper tail
+ * about 1e-6; conservative at 1 degree of freedom). */
+static void check_binomial_pmf(rsim_rng *r, double p, uint64_t n, int draws)
+{
+    double dn = (double)n, mu = dn * p, sd = sqrt(dn * p * (1.0 - p));
+    double lo = floor(mu - 6.0 * sd), hi = ceil(mu + 6.0 * sd);
+    lo = lo < 0.0 ? 0.0 : lo;
+    hi = hi > dn ? dn : hi;
+    size_t cells = (size_t)(hi - lo) + 1;
+    double *obs = calloc(cells, sizeof(double));
+    double *want = calloc(cells, sizeof(double));
+    assert_non_null(obs);
+    assert_non_null(want);
+    for (int i = 0; i < draws; i++) {
+        uint64_t k = rsim_rng_binomial(r, p, n);
+        if (k > n) {
+            fail_msg("binomial(%g, %g) drew %llu > n", dn, p, (unsigned long long)k);
+        }
+        double x = (double)k;
+        x = x < lo ? lo : (x > hi ? hi : x);
+        obs[(size_t)(x - lo)] += 1.0;
+    }
+    double inner = 0.0;
+    for (size_t c = 0; c < cells; c++) {
+        want[c] = exp(binomial_log_pmf(dn, p, lo + (double)c));
+        inner += want[c];
+    }
+    /* The end cells hold the tails that exist: split the missing mass by the sides' weight. */
+    double tail = 1.0 - inner;
+    double wl = lo > 0.0 ? want[0] : 0.0, wh = hi < dn ? want[cells - 1] : 0.0;
+    if (wl + wh > 0.0 && tail > 0.0) {
+        want[0] += tail * wl / (wl + wh);
+        want[cells - 1] += tail * wh / (wl + wh);
+    }
+    double chi2 = 0.0, df = -1.0;
+    double o = 0.0, e = 0.0, last_o = 0.0, last_e = 0.0;
+    for (size_t c = 0; c < cells; c++) {
+        o += obs[c];
+        e += want[c] * draws;
+        if (e >= 5.0 || c == cells - 1) {
+            if (e < 5.0 && df >= 0.0) {
+                /* a short last group: merge it into the previous one */
+                chi2 -= (last_o - last_e) * (last_o - last_e) / last_e;
+                o += last_o;
+                e += last_e;
+                df -= 1.0;
+            }
+            chi2 += (o - e) * (o - e) / e;
+            df += 1.0;
+            last_o = o;
+            last_e = e;
+            o = 0.0;
+            e = 0.0;
+        }
+    }
+    free(obs);
+    free(want);
+    assert_true(df >= 1.0);
+    double t = 2.0 / (9.0 * df);
+    double bound = df * pow(1.0 - t + 4.75 * sqrt(t), 3.0);
+    if (!(chi2 <= bound)) {
+        fail_msg("binomial(%g, %g) pmf: chi-square %.1f over %.0f degrees of freedom, bound %.1f",
+                 dn, p, chi2, df, bound);
+    }
+}
+
+/* The whole binomial law on both sides of the switch from inversion to BTRS at n p = 10
+ * (n = 19, 20, 21 at p = 1/2; 99, 100, 101 at p = 0.1; 1000 at 0.01), on both sides of
+ * p = 1/2 (reflected: 9 at 0.9, 40 at 0.75, 10000 at 0.97) and up to the largest direct n. */
+static void test_rng_binomial_matches_pmf(void **state)
+{
+    (void)state;
+    static const struct {
+        double p;
+        uint64_t n;
+    } grid[] = {
+        {0.5, 1},
+        {0.3, 7},
+        {0.9, 9},
+        {0.5, 19},
+        {0.5, 20},
+        {0.5, 21},
+        {0.1, 99},
+        {0.1, 100},
+        {0.1, 101},
+        {0.75, 40},
+        {0.5, 700},
+        {0.4, 700},
+        {0.01, 1000},
+        {0.3333, 2000},
+        {0.97, 10000},
+        {0.5, 1000000},
+        {1e-3, (uint64_t)1 << 30},
+    };
+    rsim_rng *r = rsim_rng_new(9, 0, "binomial-pmf");
+    for (size_t i = 0; i < sizeof(grid) / sizeof(grid[0]); i++) {
+        check_binomial_pmf(r, grid[i].p, grid[i].n, 200000);
+    }
+    rsim_rng_free(r);
+}
+
+/* Draws alternating between (n, p) pairs keep each pair's moments: the cached constants follow
+ * every change (other p with the same n, p and 1 - p with the same n, other n with the same p,
+ * a change of regime with the same n). */
+static void test_rng_binomial_cache_follows_parameters(void **state)
+{
+    (void)state;
+    rsim_rng *r = rsim_rng_new(10, 0, "binomial-cache");
+    enum { K = 100000 };
+    static const struct {
+        double p;
+        uint64_t n;
+    } pairs[] = {{0.5, 700}, {0.4, 700}, {0.6, 700},   {0.5, 30},
+                 {0.2, 30},  {0.5, 12},  {0.01, 5000}, {0.02, 5000}};
+    enum { P = sizeof(pairs) / sizeof(pairs[0]) };
+    double sum[P] = {0}, sum2[P] = {0};
+    for (int i = 0; i < K; i++) {
+        for (size_t j = 0; j < P; j++) {
+            double d = (double)rsim_rng_binomial(r, pairs[j].p, pairs[j].n) -
+                       (double)pairs[j].n * pairs[j].p;
+            sum[j] += d;
+            sum2[j] += d * d;
+        }
+    }
+    for (size_t j = 0; j < P; j++) {
+        double s2 = (double)pairs[j].n * pairs[j].p * (1.0 - pairs[j].p);
+        double mean = sum[j] / K, var = (sum2[j] - sum[j] * mean) / (K - 1);
+        char what[64];
+        snprintf(what, sizeof(what), "binomial(%llu, %g) mean, interleaved",
+                 (unsigned long long)pairs[j].n, pairs[j].p);
+        assert_near(mean, 0.0, sqrt(s2 / K), what);
+        snprintf(what, sizeof(what), "binomial(%llu, %g) variance, interleaved",
+                 (unsigned long long)pairs[j].n, pairs[j].p);
+        assert_near(var, s2, s2 * sqrt(2.0 / (K - 1)), what);
+    }
+    rsim_rng_free(r);
+}
+
+/* No draw exceeds n, at the edges of p and at the largest direct n. */
+static void test_rng_binomial_never_exceeds_n(void **state)
+{
+    (void)state;
+    rsim_rng *r = rsim_rng_new(11, 0, "binomial-edges");
+    uint64_t at_n = 0;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t k = rsim_rng_binomial(r, 1.0 - 1e-15, 5);
+        assert_true(k <= 5);
+        at_n += k == 5;
+        assert_true(rsim_rng_binomial(r, 1e-300, 5) == 0);
+        assert_true(rsim_rng_binomial(r, 1e-15, 5) <= 5);
+        assert_true(rsim_rng_binomial(r, 1.0 - 0x1.0p-53, 3) <= 3);
+        assert_true(rsim_rng_binomial(r, 0.5, 1) <= 1);
+    }
+    /* P(k < 5) = 5e-15 per draw */
+    assert_int_equal(at_n, 100000);
+    const uint64_t big = (uint64_t)1 << 30;
+    for (int i = 0; i < 20000; i++) {
+        assert_true(rsim_rng_binomial(r, 0.5, big) <= big);
+        assert_true(rsim_rng_binomial(r, 1.0 - 1e-9, big) <= big);
+        assert_true(rsim_rng_binomial(r, 1.0 - 0x1.0p-53, big) <= big);
+        assert_true(rsim_rng_binomial(r, 0.999999, 30) <= 30);
+    }
+    assert_int_equal(rsim_rng_binomial(r, 1.0, big), big);
+    assert_int_equal(rsim_rng_binomial(r, 0.0, big), 0);
+    rsim_rng_free(r);
 }
 
 static void check_binomial(rsim_rng *r, double p, uint64_t n, int k)
@@ -395,6 +585,9 @@ int main(void)
         cmocka_unit_test(test_rng_poisson_matches_pmf),
         cmocka_unit_test(test_rng_binomial_moments_including_huge_n),
         cmocka_unit_test(test_rng_binomial_negligible_p_is_zero),
+        cmocka_unit_test(test_rng_binomial_matches_pmf),
+        cmocka_unit_test(test_rng_binomial_cache_follows_parameters),
+        cmocka_unit_test(test_rng_binomial_never_exceeds_n),
         cmocka_unit_test(test_rng_multinomial_sums_and_moments),
         cmocka_unit_test(test_rng_continuous_moments),
     };

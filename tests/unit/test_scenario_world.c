@@ -605,6 +605,56 @@ static size_t refs_errors(fx *f, const rsim_spec_rollout *rollouts, size_t n, rs
     return ctx.sc.n_errors;
 }
 
+/* targets and scrapeServices, and the service label of each preset ("" leaves it out). */
+static void test_scenario_world_metrics_service_targets(void **state)
+{
+    fx f;
+    const rsim_spec_metrics *m;
+    (void)state;
+    assert_true(build_text(&f, HEAD "  metrics: {}\n"));
+    m = &f.w.metrics;
+    assert_int_equal(m->targets, RSIM_SCRAPE_TARGETS_PODS);
+    assert_false(m->scrape_services_set);
+    assert_string_equal(m->series.service_label, "service");
+    fx_fini(&f);
+
+    assert_true(build_text(&f, HEAD "  metrics:\n"
+                                    "    targets: services\n"
+                                    "    scrapeServices: [app-canary, app-stable]\n"
+                                    "    series: {preset: istio}\n"));
+    m = &f.w.metrics;
+    assert_int_equal(m->targets, RSIM_SCRAPE_TARGETS_SERVICES);
+    assert_true(m->scrape_services_set);
+    assert_int_equal(m->n_scrape_services, 2);
+    assert_string_equal(m->scrape_services[1].name, "app-stable");
+    assert_int_equal(m->scrape_services[1].loc.line, 8);
+    assert_string_equal(m->series.service_label, "destination_service_name");
+    fx_fini(&f);
+
+    assert_true(build_text(&f, HEAD "  metrics:\n"
+                                    "    targets: services\n"
+                                    "    scrapeServices: [app-canary]\n"
+                                    "    series: {preset: nginx, labels: {service: ''}}\n"));
+    assert_null(f.w.metrics.series.service_label);
+    fx_fini(&f);
+
+    assert_true(build_text(&f, HEAD "  metrics:\n"
+                                    "    series: {labels: {service: svc}}\n"));
+    assert_string_equal(f.w.metrics.series.service_label, "svc");
+    fx_fini(&f);
+
+    /* Two Services and no label to tell their targets apart; a list without services. */
+    assert_false(build_text(&f, HEAD "  metrics:\n"
+                                     "    targets: services\n"
+                                     "    series: {labels: {service: ''}}\n"));
+    assert_true(has_message(&f, "targets: services needs a service label"));
+    fx_fini(&f);
+    assert_false(build_text(&f, HEAD "  metrics:\n"
+                                     "    scrapeServices: [app]\n"));
+    assert_true(has_message(&f, "scrapeServices needs targets: services"));
+    fx_fini(&f);
+}
+
 static void test_scenario_world_refs(void **state)
 {
     static const rsim_spec_container app = {.name = "app", .image = "app:v1"};
@@ -710,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_scenario_world_operator_bounds),
         cmocka_unit_test(test_scenario_world_expectations),
         cmocka_unit_test(test_scenario_world_rules_reject),
+        cmocka_unit_test(test_scenario_world_metrics_service_targets),
         cmocka_unit_test(test_scenario_world_refs),
         cmocka_unit_test(test_scenario_world_default_scenario),
         cmocka_unit_test(test_scenario_world_bad_release_example),

@@ -7,6 +7,8 @@
  * onset after first traffic; the exact average of a ramp; the M/M/c/K blocking probability and
  * overload share; zero traffic gives zeros; sticky flag users; per-pod counters add up; one pod's
  * share of requests and of errors between reads is binomial (chi-square and mean over reads);
+ * reads at instants inside a piece are answered without a cut, in order, and a pod's counts
+ * between two such reads are Poisson (chi-square and mean), cut under an error ramp instead;
  * determinism and common random numbers across observation patterns.
  * Not pinned: which exact counts a seed gives (only their distribution), latency sums beyond
  * their conditional means, the cost (measured by tests/bench/bench_traffic.c, never timed here).
@@ -778,6 +780,194 @@ static void test_traffic_pod_share_binomial(void **state)
     finish(&f);
 }
 
+/* ---- deferred reads (reads.c) ---- */
+
+/* Answers collected by a reader: per pod, its counters at each answered read. */
+typedef struct reads_log {
+    size_t n;
+    uint32_t pod[4096];
+    rsim_time at[4096];
+    uint64_t ok[4096], err[4096];
+} reads_log;
+
+static void log_read(void *arg, uint32_t pod, rsim_time at, const rsim_traffic_pod *c)
+{
+    reads_log *l = arg;
+    assert_true(l->n < 4096);
+    assert_true(l->n == 0 || l->at[l->n - 1] <= at); /* in the order asked */
+    l->pod[l->n] = pod;
+    l->at[l->n] = at;
+    l->ok[l->n] = c->ok;
+    l->err[l->n] = c->err;
+    l->n++;
+}
+
+/* Poisson check of counts: sum of (x - mu)^2 / mu has mean k and variance k (2 + 1/mu). */
+typedef struct poisson_check {
+    double chi, chi_var, dev, dev_var;
+    size_t k;
+} poisson_check;
+
+static void poisson_add(poisson_check *c, uint64_t x, double mu)
+{
+    c->chi += ((double)x - mu) * ((double)x - mu) / mu;
+    c->chi_var += 2.0 + 1.0 / mu;
+    c->dev += (double)x - mu;
+    c->dev_var += mu;
+    c->k++;
+}
+
+static void poisson_assert(const poisson_check *c)
+{
+    assert_true(c->k > 100);
+    assert_true(fabs(c->chi - (double)c->k) < 5.0 * sqrt(c->chi_var));
+    assert_true(fabs(c->dev) < 5.0 * sqrt(c->dev_var));
+}
+
+/* Reads at instants inside ticks are answered without cutting a piece, in order, and each
+ * pod's counts between two of its reads are Poisson(rate x length / pods) for requests and for
+ * errors (arrivals are Poisson and each request's pod is uniform): 5 pods, each read once every
+ * 3 s at a moving millisecond, never on a tick. */
+static void test_traffic_reads_inside_a_piece_are_exact(void **state)
+{
+    (void)state;
+    static reads_log log;
+    memset(&log, 0, sizeof log);
+    fixture f;
+    const double rps = 2000.0;
+    setup(&f, rps);
+    f.v[0].error_ratio = 0.2;
+    start(&f, 5, 0);
+    rsim_traffic_set_pod_latency(f.t, false);
+    rsim_traffic_set_reader(f.t, log_read, &log);
+    const rsim_time every = RSIM_SEC(3);
+    uint64_t lcg = 12345;
+    for (rsim_time base = RSIM_SEC(3); base < RSIM_SEC(2400); base += every) {
+        /* Each pod once per 3 s, at an instant that moves from round to round (so that a
+         * wrong share of a piece does not cancel between two reads of a pod), never on a
+         * tick, asked in time order. */
+        rsim_time at[5];
+        uint32_t pod[5];
+        for (uint32_t i = 0; i < 5; i++) {
+            lcg = lcg * 6364136223846793005u + 1442695040888963407u;
+            rsim_time x = base + (rsim_time)((lcg >> 33) % 3000);
+            x += x % 1000 == 0 ? 1 : 0;
+            size_t j = i;
+            while (j > 0 && at[j - 1] > x) {
+                at[j] = at[j - 1];
+                pod[j] = pod[j - 1];
+                j--;
+            }
+            at[j] = x;
+            pod[j] = i;
+        }
+        for (size_t i = 0; i < 5; i++) {
+            rsim_evq_run_until(f.q, at[i]);
+            rsim_traffic_read_at(f.t, pod[i], at[i]);
+        }
+        run_to(&f, base + every); /* settles whole ticks only: every read is inside one */
+    }
+    run_to(&f, RSIM_SEC(2410));
+    assert_int_equal(rsim_traffic_reads_pending(f.t), 0);
+    rsim_traffic_stats st = rsim_traffic_get_stats(f.t);
+    assert_int_equal(st.read_cuts, 0);
+    assert_int_equal(st.reads_in_piece, log.n);
+    assert_int_equal(st.pieces, 2410); /* one per tick: no read cut a piece */
+    poisson_check req = {0}, err = {0};
+    for (uint32_t i = 0; i < 5; i++) {
+        uint64_t last_ok = 0, last_err = 0;
+        rsim_time last_at = -1;
+        for (size_t k = 0; k < log.n; k++) {
+            if (log.pod[k] != i) {
+                continue;
+            }
+            if (last_at >= 0) {
+                double len = (double)(log.at[k] - last_at) / 1000.0;
+                uint64_t x = log.ok[k] + log.err[k] - last_ok - last_err;
+                poisson_add(&req, x, rps * len / 5.0);
+                poisson_add(&err, log.err[k] - last_err, 0.2 * rps * len / 5.0);
+            }
+            last_ok = log.ok[k];
+            last_err = log.err[k];
+            last_at = log.at[k];
+        }
+    }
+    poisson_assert(&req);
+    poisson_assert(&err);
+    /* Nothing lost or made up: the pods add up to the revision. */
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 0);
+    uint64_t ok = 0, e = 0;
+    for (uint32_t id = 0; id < 5; id++) {
+        rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, id);
+        ok += p.ok;
+        e += p.err;
+    }
+    assert_int_equal(ok + e, r->requests);
+    assert_int_equal(e, r->failures);
+    finish(&f);
+}
+
+/* A read at an instant already settled is answered at once; pending reads are answered by the
+ * settle that passes them, even one cut short by a change of the serving set; with histograms
+ * the pods' buckets add up to the revision's admitted requests; an active error ramp makes the
+ * settle cut the piece at the read instead (its ratio moves inside the piece). */
+static void test_traffic_reads_answered_in_order_and_cut_under_a_ramp(void **state)
+{
+    (void)state;
+    static reads_log log;
+    memset(&log, 0, sizeof log);
+    fixture f;
+    setup(&f, 300.0);
+    f.v[0].error_ratio = 0.1;
+    start(&f, 4, 0);
+    rsim_traffic_set_reader(f.t, log_read, &log);
+    run_to(&f, RSIM_SEC(2));
+    rsim_traffic_read_at(f.t, 0, RSIM_SEC(2));
+    assert_int_equal(log.n, 1); /* settled through 2 s already */
+    rsim_evq_run_until(f.q, RSIM_MS(2400));
+    rsim_traffic_read_at(f.t, 1, RSIM_MS(2400));
+    rsim_traffic_read_at(f.t, 2, RSIM_MS(2400));
+    rsim_evq_run_until(f.q, RSIM_MS(2700));
+    rsim_traffic_read_at(f.t, 3, RSIM_MS(2700));
+    assert_int_equal(log.n, 1);
+    assert_int_equal(rsim_traffic_reads_pending(f.t), 3);
+    rsim_cluster_scale_rs(f.c, 0, 2); /* before the change: traffic settles, reads answered */
+    assert_int_equal(rsim_traffic_reads_pending(f.t), 0);
+    assert_int_equal(log.n, 4);
+    assert_int_equal(log.at[3], RSIM_MS(2700));
+    run_to(&f, RSIM_SEC(60));
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 0);
+    uint64_t n = 0, obs = 0;
+    for (uint32_t id = 0; id < 4; id++) {
+        rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, id);
+        n += p.ok + p.err;
+        for (size_t j = 0; j < 5; j++) {
+            obs += p.buckets[j];
+        }
+    }
+    assert_int_equal(n, r->requests);
+    assert_int_equal(obs, r->requests - r->overload_failures);
+    finish(&f);
+
+    /* Under a ramp of the read pod's version, the read cuts the piece. */
+    memset(&log, 0, sizeof log);
+    setup(&f, 300.0);
+    set_fault(&f, 0, RSIM_FAULT_ERROR_RAMP, 0.5);
+    f.fault[0].onset = RSIM_SEC(1);
+    f.fault[0].over = RSIM_SEC(100);
+    start(&f, 0, 2);
+    rsim_traffic_set_reader(f.t, log_read, &log);
+    run_to(&f, RSIM_SEC(5));
+    rsim_evq_run_until(f.q, RSIM_MS(5500));
+    rsim_traffic_read_at(f.t, 0, RSIM_MS(5500));
+    run_to(&f, RSIM_SEC(6));
+    rsim_traffic_stats st = rsim_traffic_get_stats(f.t);
+    assert_int_equal(st.read_cuts, 1);
+    assert_int_equal(st.reads_in_piece, 0);
+    assert_int_equal(log.n, 1);
+    finish(&f);
+}
+
 static void test_traffic_determinism_and_common_numbers(void **state)
 {
     (void)state;
@@ -867,6 +1057,8 @@ int main(void)
         cmocka_unit_test(test_traffic_pod_counters_add_up),
         cmocka_unit_test(test_traffic_pod_counters_without_latency),
         cmocka_unit_test(test_traffic_pod_share_binomial),
+        cmocka_unit_test(test_traffic_reads_inside_a_piece_are_exact),
+        cmocka_unit_test(test_traffic_reads_answered_in_order_and_cut_under_a_ramp),
         cmocka_unit_test(test_traffic_determinism_and_common_numbers),
         cmocka_unit_test(test_traffic_no_traffic_fault_empties_revision),
     };
