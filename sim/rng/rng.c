@@ -24,8 +24,9 @@
  * recurrence's factors within 40 of m, else logarithms in Stirling form around the mean (exact
  * remainders below 16, a five-term series above) so that nothing of size n log n cancels.
  * Both are exact: the only error is double rounding, relative 1e-13 in a probability. The
- * constants of the last (n, p) and those of p alone are cached in the stream; they are pure
- * functions of (n, p), so the cache never changes what is drawn. */
+ * constants of p alone, and those of the exact test for the last (n, p) that needed one, are
+ * cached in the stream; they are pure functions of (n, p), so the cache never changes what is
+ * drawn. The squeeze's own constants (a square root, a division) are computed per call. */
 #include "rng.h"
 
 #include <Random123/philox.h>
@@ -74,14 +75,13 @@ typedef struct binom_p_consts {
     int flip, have_log_q;
 } binom_p_consts;
 
-/* Binomial constants of the last (n, ps): f(0) for inversion, or BTRS's (table 1 of the paper)
- * plus, computed on the first exact test only, log f(m) at the mode. */
+/* Constants of BTRS's exact test for the last (n, ps) that needed one: alpha, the mode
+ * m = floor((n+1) ps) and, computed on its first use, log f(m). */
 typedef struct binom_n_consts {
     uint64_t n; /* 0: none yet */
     double ps;
-    double f0;                        /* inversion */
-    double np, a, b, c, alpha, vr, m; /* BTRS; m = floor((n+1) ps), the mode */
-    double delta_n, log_fm;           /* the exact test's, valid when have_fm */
+    double np, alpha, m;
+    double delta_n, log_fm; /* valid when have_fm */
     int have_fm;
 } binom_n_consts;
 
@@ -93,12 +93,19 @@ struct rsim_rng {
     binom_n_consts bn;
 };
 
+/* The next block of four words; kept out of line so that next_u64 inlines to a few
+ * instructions wherever a sampler draws. */
+__attribute__((noinline)) static void refill(philox_state *s)
+{
+    s->out = philox4x64(s->ctr, s->key);
+    s->ctr.v[0]++;
+    s->idx = 0;
+}
+
 static inline uint64_t next_u64(philox_state *s)
 {
     if (s->idx == 4) {
-        s->out = philox4x64(s->ctr, s->key);
-        s->ctr.v[0]++;
-        s->idx = 0;
+        refill(s);
     }
     return s->out.v[s->idx++];
 }
@@ -431,17 +438,51 @@ static int binomial_accepts(binom_n_consts *c, double ratio, double t, double k)
            log_binomial_pmf_scaled(dn, c->np, c->delta_n, k) - c->log_fm;
 }
 
-/* Binomial(n, ps) for n ps >= 10, ps <= 1/2, by Hoermann's BTRS (constants: the paper's
- * table 1). U is drawn on (-1/2, 1/2) so that us > 0 always; V on [0, 1). */
-static uint64_t binomial_btrs(rsim_rng *r, binom_n_consts *c, double ratio)
+/* BTRS's exact test for a point (u, v) outside the squeeze: its hat value
+ * t = v alpha / (a / us^2 + b) against f(k)/f(m). Out of line and with its own constants
+ * (alpha, the mode, log f(m)), cached per (n, ps): most variates never get here. */
+__attribute__((noinline)) static int binomial_btrs_exact(rsim_rng *r,
+                                                         const binom_p_consts *pc,
+                                                         uint64_t n,
+                                                         double np,
+                                                         double spq,
+                                                         double a,
+                                                         double b,
+                                                         double us,
+                                                         double v,
+                                                         double k)
 {
-    const double dn = (double)c->n;
-    const double a = c->a, b = c->b, cc = c->c, alpha = c->alpha, vr = c->vr;
+    binom_n_consts *c = &r->bn;
+    if (c->n != n || c->ps != pc->ps) {
+        c->n = n;
+        c->ps = pc->ps;
+        c->np = np;
+        c->alpha = (2.83 + 5.1 / b) * spq;
+        c->m = floor(((double)n + 1.0) * pc->ps);
+        c->have_fm = 0;
+    }
+    return binomial_accepts(c, pc->ratio, v * c->alpha / (a / (us * us) + b), k);
+}
+
+/* Binomial(n, ps) for n ps >= 14, ps <= 1/2, by Hoermann's BTRS (constants: the paper's
+ * table 1). U is drawn on (-1/2, 1/2) so that us > 0 always; V on [0, 1). The constants of
+ * the squeeze cost a square root and a division, less than a cache of them would. */
+static uint64_t binomial_btrs(rsim_rng *r, const binom_p_consts *pc, uint64_t n, double np)
+{
+    const double dn = (double)n;
+    const double spq = sqrt(np * pc->q);
+    const double b = 1.15 + 2.53 * spq;
+    const double a = -0.0873 + 0.0248 * b + 0.01 * pc->ps;
+    const double two_a = 2.0 * a;
+    const double cc = np + 0.5;
+    const double vr = 0.92 - 4.2 / b;
     for (;;) {
-        double u = rsim_rng_uniform_pos(r) - 0.5;
-        double v = u53(next_u64(&r->st));
+        uint64_t wu = next_u64(&r->st);
+        uint64_t wv = next_u64(&r->st);
+        double u = (double)((wu >> 12) * 2 + 1) * 0x1.0p-53 - 0.5; /* as rsim_rng_uniform_pos */
+        double v = u53(wv);
         double us = 0.5 - fabs(u);
-        double x = (2.0 * a / us + b) * u + cc;
+        double x = (two_a / us + b) * u + cc;
         if (!(x >= 0.0 && x < dn + 1.0)) {
             continue; /* k = floor(x) outside [0, n] */
         }
@@ -449,7 +490,7 @@ static uint64_t binomial_btrs(rsim_rng *r, binom_n_consts *c, double ratio)
         if (us >= 0.07 && v <= vr) {
             return (uint64_t)k;
         }
-        if (binomial_accepts(c, ratio, v * alpha / (a / (us * us) + b), k)) {
+        if (binomial_btrs_exact(r, pc, n, np, spq, a, b, us, v, k)) {
             return (uint64_t)k;
         }
     }
@@ -473,36 +514,9 @@ static uint64_t binomial_direct(rsim_rng *r, double p, uint64_t n)
         pc->ratio = pc->ps / pc->q;
         pc->have_log_q = 0;
     }
-    binom_n_consts *c = &r->bn;
-    const double dn = (double)n, ps = pc->ps;
-    const double np = dn * ps;
-    uint64_t k;
-    if (np < BTRS_MIN_MEAN) {
-        if (c->n != n || c->ps != ps) {
-            c->n = n;
-            c->ps = ps;
-            c->f0 = inversion_f0(pc, n);
-            c->have_fm = 0;
-        }
-        k = binomial_inversion(r, pc, c->f0, n);
-    } else {
-        if (c->n != n || c->ps != ps) {
-            double spq = sqrt(np * pc->q);
-            double b = 1.15 + 2.53 * spq;
-            double ib = 1.0 / b;
-            c->n = n;
-            c->ps = ps;
-            c->np = np;
-            c->b = b;
-            c->a = -0.0873 + 0.0248 * b + 0.01 * ps;
-            c->c = np + 0.5;
-            c->alpha = (2.83 + 5.1 * ib) * spq;
-            c->vr = 0.92 - 4.2 * ib;
-            c->m = floor((dn + 1.0) * ps);
-            c->have_fm = 0;
-        }
-        k = binomial_btrs(r, c, pc->ratio);
-    }
+    const double np = (double)n * pc->ps;
+    uint64_t k = np < BTRS_MIN_MEAN ? binomial_inversion(r, pc, inversion_f0(pc, n), n)
+                                    : binomial_btrs(r, pc, n, np);
     return pc->flip ? n - k : k;
 }
 

@@ -6,7 +6,8 @@
  * the coarse counts). Per-pod counters: a ReplicaSet's pending counts wait at the root of a
  * binary tree over its serving pods; reading a pod pushes them down the root-to-leaf path only
  * (one binomial per non-zero category and node, exact because a request's pod is uniform and
- * independent of its outcome); a change of the serving set empties the whole tree first. */
+ * independent of its outcome), while a category's one or two new requests go straight to
+ * uniform leaves; a change of the serving set empties the whole tree first. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,8 +183,11 @@ void rsim_traffic_set_pod_latency(rsim_traffic *t, bool on)
 void rsim_traffic_pod_tree_fini(pod_tree *tr)
 {
     free(tr->pod);
+    free(tr->leaf_node);
     free(tr->lo);
     free(tr->hi);
+    free(tr->right);
+    free(tr->p_left);
     free(tr->dirty);
     free(tr->cnt);
     free(tr->sum);
@@ -240,8 +244,11 @@ static bool tree_build(rsim_traffic *t, uint32_t rs)
         size_t nodes = 2 * m - 1;
         tr->cap = m;
         tr->pod = rsim_xrealloc(tr->pod, m * sizeof(*tr->pod));
+        tr->leaf_node = rsim_xrealloc(tr->leaf_node, m * sizeof(*tr->leaf_node));
         tr->lo = rsim_xrealloc(tr->lo, nodes * sizeof(*tr->lo));
         tr->hi = rsim_xrealloc(tr->hi, nodes * sizeof(*tr->hi));
+        tr->right = rsim_xrealloc(tr->right, nodes * sizeof(*tr->right));
+        tr->p_left = rsim_xrealloc(tr->p_left, nodes * sizeof(*tr->p_left));
         tr->dirty = rsim_xrealloc(tr->dirty, nodes * sizeof(*tr->dirty));
         tr->cnt = rsim_xrealloc(tr->cnt, nodes * nc * sizeof(*tr->cnt));
         tr->sum = rsim_xrealloc(tr->sum, nodes * t->n_coarse * sizeof(*tr->sum));
@@ -266,8 +273,51 @@ static bool tree_build(rsim_traffic *t, uint32_t rs)
     size_t used = tree_ranges(tr, 0, 0, (uint32_t)tr->m);
     RSIM_ASSERT(used == nodes);
     (void)used;
+    for (size_t v = 0; v < nodes; v++) {
+        uint32_t lo = tr->lo[v], hi = tr->hi[v];
+        if (hi - lo == 1) {
+            tr->leaf_node[lo] = (uint32_t)v;
+            continue;
+        }
+        uint32_t mid = lo + (hi - lo) / 2;
+        tr->right[v] = (uint32_t)(v + 2 * (size_t)(mid - lo));
+        tr->p_left[v] = (double)(mid - lo) / (double)(hi - lo);
+    }
     tr->built = true;
     return true;
+}
+
+/* At most this many requests of one category entering a tree of more than two pods go
+ * straight to leaves (each to a uniform pod), instead of waiting at the root to be split on
+ * every read's path: a ReplicaSet's few errors per read would otherwise cost a binomial per
+ * level of every read. Exact: each request's pod is uniform and independent of the others and
+ * of its outcome, however it is drawn. */
+#define TREE_DIRECT_MAX 2u
+
+/* Adds n requests of category k (and their latency sum, for a bucket) at the root, or, when n
+ * is small, at uniform leaves. */
+static void tree_add(rsim_traffic *t, pod_tree *tr, size_t k, uint64_t n, double sum)
+{
+    size_t nc = n_cat(t);
+    if (n == 0) {
+        return;
+    }
+    if (n > TREE_DIRECT_MAX || tr->m <= 2) {
+        tr->cnt[k] += n;
+        if (k >= 2) {
+            tr->sum[k - 2] += sum;
+        }
+        tr->dirty[0] = true;
+        return;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t v = tr->leaf_node[rsim_rng_uniform_int(t->rng_pods, tr->m)];
+        tr->cnt[v * nc + k] += 1;
+        if (k >= 2) {
+            tr->sum[v * t->n_coarse + k - 2] += sum / (double)n;
+        }
+        tr->dirty[v] = true;
+    }
 }
 
 /* Moves the ReplicaSet's pending counts into the root of its tree (draws their latency buckets
@@ -283,18 +333,15 @@ static void tree_fill_root(rsim_traffic *t, uint32_t rs)
     if (r->pend_ok == 0 && r->pend_err == 0) {
         return;
     }
-    uint64_t *c = tr->cnt;
-    c[0] += r->pend_ok;
-    c[1] += r->pend_err;
+    tree_add(t, tr, 0, r->pend_ok, 0.0);
+    tree_add(t, tr, 1, r->pend_err, 0.0);
     for (size_t j = 0; t->pod_latency && j < t->n_coarse; j++) {
-        c[2 + j] += r->pend_b[j];
-        tr->sum[j] += r->pend_bsum[j];
+        tree_add(t, tr, 2 + j, r->pend_b[j], r->pend_bsum[j]);
         r->pend_b[j] = 0;
         r->pend_bsum[j] = 0.0;
     }
     r->pend_ok = 0;
     r->pend_err = 0;
-    tr->dirty[0] = true;
 }
 
 /* Pushes node v's pending counts to its two children: each request in it lands in the left
@@ -304,12 +351,9 @@ static void tree_fill_root(rsim_traffic *t, uint32_t rs)
 static void tree_push(rsim_traffic *t, pod_tree *tr, size_t v)
 {
     size_t nc = n_cat(t);
-    uint32_t lo = tr->lo[v];
-    uint32_t hi = tr->hi[v];
-    uint32_t mid = lo + (hi - lo) / 2;
     size_t left = v + 1;
-    size_t right = v + 2 * (size_t)(mid - lo);
-    double p = (double)(mid - lo) / (double)(hi - lo);
+    size_t right = tr->right[v];
+    double p = tr->p_left[v];
     uint64_t *c = &tr->cnt[v * nc];
     uint64_t *cl = &tr->cnt[left * nc];
     uint64_t *cr = &tr->cnt[right * nc];
@@ -366,8 +410,8 @@ static void tree_read(rsim_traffic *t, pod_tree *tr, size_t i)
         if (tr->dirty[v]) {
             tree_push(t, tr, v);
         }
-        uint32_t mid = tr->lo[v] + (tr->hi[v] - tr->lo[v]) / 2;
-        v = i < mid ? v + 1 : v + 2 * (size_t)(mid - tr->lo[v]);
+        size_t right = tr->right[v];
+        v = i < tr->lo[right] ? v + 1 : right;
     }
     if (tr->dirty[v]) {
         tree_deliver(t, tr, v);

@@ -69,13 +69,16 @@ typedef struct account {
  * uniformly. Valid while the serving set is unchanged; every change empties it first. */
 typedef struct pod_tree {
     bool built;
-    size_t m, cap; /* leaves (serving pods); allocated leaves */
-    uint32_t *pod; /* owned, cap: pod id of each leaf */
-    uint32_t *lo;  /* owned, 2 cap - 1 */
-    uint32_t *hi;  /* owned, 2 cap - 1 */
-    bool *dirty;   /* owned, 2 cap - 1: the node holds some count */
-    uint64_t *cnt; /* owned, (2 cap - 1) x (2 + n_coarse): ok, err, then per bucket */
-    double *sum;   /* owned, (2 cap - 1) x n_coarse: latency sum per bucket, ms */
+    size_t m, cap;       /* leaves (serving pods); allocated leaves */
+    uint32_t *pod;       /* owned, cap: pod id of each leaf */
+    uint32_t *leaf_node; /* owned, cap: the node of each leaf */
+    uint32_t *lo;        /* owned, 2 cap - 1 */
+    uint32_t *hi;        /* owned, 2 cap - 1 */
+    uint32_t *right;     /* owned, 2 cap - 1: right child of an inner node (left is v + 1) */
+    double *p_left;      /* owned, 2 cap - 1: share of an inner node's leaves on its left */
+    bool *dirty;         /* owned, 2 cap - 1: the node holds some count */
+    uint64_t *cnt;       /* owned, (2 cap - 1) x (2 + n_coarse): ok, err, then per bucket */
+    double *sum;         /* owned, (2 cap - 1) x n_coarse: latency sum per bucket, ms */
 } pod_tree;
 
 typedef struct rs_state {

@@ -735,12 +735,11 @@ static void share_assert(const share_check *c)
 /* A pod's counts between two of its reads are Binomial(the revision's new counts, 1/m), for
  * requests and for errors: the first and the last leaf of a 7-pod tree (uneven halves), read
  * alternately, with a middle pod read now and then so that its pushes feed the others' paths. */
-static void test_traffic_pod_share_binomial(void **state)
+static void check_pod_share_binomial(double error_ratio)
 {
-    (void)state;
     fixture f;
     setup(&f, 150.0);
-    f.v[0].error_ratio = 0.2;
+    f.v[0].error_ratio = error_ratio;
     start(&f, 7, 0);
     run_to(&f, RSIM_SEC(5));
     const rsim_pod *const *pods = NULL;
@@ -778,6 +777,15 @@ static void test_traffic_pod_share_binomial(void **state)
         share_assert(&err[w]);
     }
     finish(&f);
+}
+
+/* Errors at 20 %: many per read, split down the tree's paths. At 0.5 %: a read's new errors
+ * are mostly one or two, which go straight to uniform leaves (pools.c tree_add). */
+static void test_traffic_pod_share_binomial(void **state)
+{
+    (void)state;
+    check_pod_share_binomial(0.2);
+    check_pod_share_binomial(0.005);
 }
 
 /* ---- deferred reads (reads.c) ---- */
