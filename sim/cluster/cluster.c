@@ -352,6 +352,7 @@ static void on_crash(rsim_evq *q, void *arg)
     }
     rsim_time delay = backoff_delay(b, p->backoff_n);
     p->backoff_n++;
+    p->pub.running_at = -1; /* no container runs until the restart's starts */
     /* The kubelet reports the exit at once: the endpoint turns not-ready without waiting for
      * failed probes. */
     set_endpoint(p, false);

@@ -44,7 +44,8 @@ typedef struct rsim_pod {
     char name[64]; /* "<rollout>-<hash>-<5 chars>", deterministic */
     /* Additions beyond the traffic contract (read-only, -1 until they happen): */
     rsim_time scheduled_at; /* left PENDING: got a slot (image pull starts) */
-    rsim_time running_at;   /* the current container started (after pull + startContainers) */
+    rsim_time running_at;   /* the current container started (after pull + startContainers);
+                               -1 again during a crash back-off (no container runs) */
     rsim_time deleted_at;   /* deletion started (TERMINATING) */
 } rsim_pod;
 

@@ -82,7 +82,8 @@ static uint32_t stable_rs(const rsim_engine *e)
     return stable;
 }
 
-/* Back-off: the next container start lies in the future (cluster.c container_started). */
+/* Back-off: no container runs (running_at is -1 from the crash) or the next one has not
+ * started yet (cluster.c on_crash, container_started). */
 static const char *pod_state(const rsim_pod *p, rsim_time now, bool *ready)
 {
     *ready = p->state == RSIM_POD_READY || p->state == RSIM_POD_AVAILABLE;
