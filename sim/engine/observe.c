@@ -69,6 +69,25 @@ typedef struct obs_target {
     bool active;      /* scraped now (added and not removed since) */
 } obs_target;
 
+/* A read asked of the traffic model: which target it scrapes, and whether the exporter was
+ * down at the scrape (its container not running: the scrape fails). */
+typedef struct obs_asked {
+    uint32_t target;
+    bool down;
+    uint32_t generation; /* the pod's restarts at the scrape: its exporting process */
+} obs_asked;
+
+/* A pod's cumulative counters when its current container began: its exporter's counters are
+ * the pod's since then, as a new process starts from zero. Set at a crash and moved forward
+ * while the pod serves nothing (pending): requests routed to it before its endpoint was
+ * withdrawn reached no process, and none reaches it again before it serves. */
+typedef struct obs_baseline {
+    bool set, pending;
+    uint64_t ok, err;
+    double sum;
+    uint64_t *b; /* owned: n_buckets + 1 */
+} obs_baseline;
+
 struct rsim_observe {
     rsim_engine *e;
     rsim_metrics_store *store;     /* owned */
@@ -79,8 +98,10 @@ struct rsim_observe {
     bool by_service;          /* targets: services */
     RSIM_VEC(obs_service) services;
     RSIM_VEC(obs_target) targets; /* by target number (targets: services) */
-    RSIM_VEC(uint32_t) asked;     /* target numbers of unanswered reads, in the order asked */
+    RSIM_VEC(obs_asked) asked;    /* unanswered reads, in the order asked */
     size_t asked_head;            /* the oldest unanswered read in asked */
+    RSIM_VEC(obs_baseline) base;  /* per pod id: its counters when its last container ended */
+    uint64_t *scratch_b;          /* owned: n_buckets + 1, a pod's buckets minus its baseline */
     rsim_metrics_query_opts opts;
     rsim_analysis_provider provider;
     RSIM_VEC(size_t) col_run;    /* column -> run index */
@@ -173,25 +194,33 @@ static obs_run *run_of(struct rsim_observe *o, const rsim_analysis_run *run)
 /* A scrape asks the traffic model for the pod's counters at its instant; the model answers
  * when it settles the piece around that instant (pod_answer), without cutting a piece for it
  * (docs/modules/traffic.md "Reads inside a piece"). Every query of the store first settles
- * traffic up to its instant (scrapes_sync), so no scrape before it is still unanswered. */
-static void pod_request(void *arg, uint32_t pod, rsim_time now)
+ * traffic up to its instant (scrapes_sync), so no scrape before it is still unanswered. The
+ * model answers in the order asked, so each read's target (a pod, or a (Service, pod) pair
+ * with targets: services) waits in that order and each answer goes to the oldest; it is queued
+ * before asking, as an instant already settled is answered inside rsim_traffic_read_at. A
+ * scrape of a pod whose container does not run (crash back-off, or a restart not started yet)
+ * fails; it still goes through the queue so that its target's answers stay in order. */
+static void ask(struct rsim_observe *o, uint32_t target, uint32_t pod_id, rsim_time now)
 {
-    struct rsim_observe *o = arg;
-    rsim_traffic_read_at(o->e->traffic, pod, now);
-}
-
-/* targets: services: a target is a (Service, pod) pair, and the traffic model knows pods only.
- * It answers reads in the order asked, so the target numbers wait in that order (asked) and
- * each answer goes to the oldest; the number is queued before asking, as an instant already
- * settled is answered inside rsim_traffic_read_at. */
-static void service_target_request(void *arg, uint32_t target, rsim_time now)
-{
-    struct rsim_observe *o = arg;
     if (o->asked_head == o->asked.n) {
         o->asked.n = o->asked_head = 0; /* all answered: start the queue over */
     }
-    RSIM_VEC_PUSH(o->asked, target);
-    rsim_traffic_read_at(o->e->traffic, o->targets.items[target].pod, now);
+    const rsim_pod *pod = rsim_cluster_pod(o->e->cluster, pod_id);
+    bool down = pod == NULL || pod->running_at < 0 || pod->running_at > now;
+    obs_asked a = {target, down, pod != NULL ? pod->restarts : 0};
+    RSIM_VEC_PUSH(o->asked, a);
+    rsim_traffic_read_at(o->e->traffic, pod_id, now);
+}
+
+static void pod_request(void *arg, uint32_t pod, rsim_time now)
+{
+    ask(arg, pod, pod, now);
+}
+
+static void service_target_request(void *arg, uint32_t target, rsim_time now)
+{
+    struct rsim_observe *o = arg;
+    ask(o, target, o->targets.items[target].pod, now);
 }
 
 static void scrapes_sync(void *arg, rsim_time now)
@@ -200,17 +229,76 @@ static void scrapes_sync(void *arg, rsim_time now)
     rsim_traffic_observe(o->e->traffic, now);
 }
 
+static void set_baseline(struct rsim_observe *o, uint32_t id, const rsim_traffic_pod *c);
+
 static void pod_answer(void *arg, uint32_t pod, rsim_time at, const rsim_traffic_pod *c)
 {
     struct rsim_observe *o = arg;
-    rsim_metrics_counters out = {c->ok, c->err, c->buckets, c->latency_sum_ms};
-    uint32_t target = pod;
-    if (o->by_service) {
-        RSIM_ASSERT(o->asked_head < o->asked.n);
-        target = o->asked.items[o->asked_head++];
-        RSIM_ASSERT(o->targets.items[target].pod == pod);
+    RSIM_ASSERT(o->asked_head < o->asked.n);
+    obs_asked a = o->asked.items[o->asked_head++];
+    RSIM_ASSERT(!o->by_service || o->targets.items[a.target].pod == pod);
+    if (a.down) {
+        rsim_metrics_scraper_deliver(o->scraper, a.target, at, NULL);
+        return;
     }
-    rsim_metrics_scraper_deliver(o->scraper, target, at, &out);
+    rsim_metrics_counters out = {c->ok, c->err, c->buckets, c->latency_sum_ms, a.generation};
+    if (pod < o->base.n && o->base.items[pod].pending) {
+        const rsim_pod *p = rsim_cluster_pod(o->e->cluster, pod);
+        if (p != NULL && !p->serving) {
+            set_baseline(o, pod, c); /* nothing served since the crash: all before the process */
+        }
+    }
+    if (pod < o->base.n && o->base.items[pod].set) {
+        const obs_baseline *b = &o->base.items[pod];
+        size_t nb = o->e->world->metrics.series.n_buckets;
+        out.ok -= b->ok;
+        out.err -= b->err;
+        out.latency_sum_ms -= b->sum;
+        for (size_t i = 0; i <= nb; i++) {
+            o->scratch_b[i] = c->buckets[i] - b->b[i];
+        }
+        out.buckets = o->scratch_b;
+    }
+    rsim_metrics_scraper_deliver(o->scraper, a.target, at, &out);
+}
+
+/* Pod id's baseline: its counters c. */
+static void set_baseline(struct rsim_observe *o, uint32_t id, const rsim_traffic_pod *c)
+{
+    size_t nb = o->e->world->metrics.series.n_buckets;
+    while (o->base.n <= id) {
+        obs_baseline none = {0};
+        RSIM_VEC_PUSH(o->base, none);
+    }
+    obs_baseline *b = &o->base.items[id];
+    if (b->b == NULL) {
+        b->b = rsim_xcalloc(nb + 1, sizeof *b->b);
+    }
+    b->set = true;
+    b->ok = c->ok;
+    b->err = c->err;
+    b->sum = c->latency_sum_ms;
+    memcpy(b->b, c->buckets, (nb + 1) * sizeof *b->b);
+}
+
+/* Pod changes that move the exporter's zero. At a crash (no container runs: running_at -1, or
+ * the restart's container has not started yet) the next process starts from zero: the baseline
+ * becomes the pod's counters, and stays pending while the pod serves nothing (requests routed to it
+ * until its endpoint is withdrawn reached no process). When it serves again, the baseline is fixed
+ * at its counters then. Every read before the change was answered by the traffic model's settle
+ * before it, and a pod that does not serve is in no pod tree, so reading its counters draws
+ * nothing. */
+static void note_pod_change(struct rsim_observe *o, const rsim_pod *pod, rsim_time now)
+{
+    bool crashed = pod->id < o->is_target.n && o->is_target.items[pod->id] &&
+                   (pod->running_at < 0 || pod->running_at > now) && pod->state != RSIM_POD_GONE;
+    bool pending = pod->id < o->base.n && o->base.items[pod->id].pending;
+    if (!crashed && !(pending && pod->serving)) {
+        return;
+    }
+    rsim_traffic_pod c = rsim_traffic_pod_counters(o->e->traffic, pod->id);
+    set_baseline(o, pod->id, &c);
+    o->base.items[pod->id].pending = !pod->serving;
 }
 
 static bool pod_running(rsim_pod_state s)
@@ -381,9 +469,12 @@ void rsim_engine_observe_service_select(rsim_engine *e,
 
 static void on_pod(void *arg, const rsim_pod *pod, bool after, rsim_time now)
 {
-    if (after) {
-        track_pod(arg, pod, now);
+    struct rsim_observe *o = arg;
+    if (!after) {
+        return;
     }
+    note_pod_change(o, pod, now);
+    track_pod(o, pod, now);
 }
 
 /* ---- providers ---- */
@@ -806,6 +897,7 @@ void rsim_engine_observe_init(rsim_engine *e)
     o->e = e;
     /* Every sample is kept: a run's queries may look back over any window. */
     o->store = rsim_metrics_store_new(0);
+    o->scratch_b = rsim_xcalloc(w->metrics.series.n_buckets + 1, sizeof *o->scratch_b);
     o->by_service = w->metrics.targets == RSIM_SCRAPE_TARGETS_SERVICES;
     if (o->by_service) {
         init_services(o);
@@ -861,6 +953,11 @@ void rsim_engine_observe_fini(rsim_engine *e)
     free(o->services.items);
     free(o->targets.items);
     free(o->asked.items);
+    for (size_t i = 0; i < o->base.n; i++) {
+        free(o->base.items[i].b);
+    }
+    free(o->base.items);
+    free(o->scratch_b);
     free(o->col_run.items);
     free(o->col_metric.items);
     rsim_metrics_scraper_free(o->scraper);

@@ -151,6 +151,8 @@ typedef struct rsim_metrics_counters {
                                 cumulative, n_buckets + 1 entries (last: above the highest
                                 bound); borrowed for the call */
     double latency_sum_ms;   /* sum of the observed latencies, ms */
+    uint32_t generation;     /* the exporting process (e.g. the container's restarts): a new
+                                one exports a status child or the histogram only once used */
 } rsim_metrics_counters;
 
 /* The owner's side, synchronous or deferred.
@@ -185,6 +187,7 @@ typedef struct rsim_metrics_scraper rsim_metrics_scraper;
 typedef struct rsim_metrics_scrape_stats {
     uint64_t scrapes;     /* scrapes done */
     uint64_t skipped;     /* scrapes not done because the backend was down */
+    uint64_t failed;      /* scrapes the target did not answer (its container not running) */
     uint64_t samples;     /* samples appended (staleness markers included) */
     uint64_t rule_evals;  /* recording-rule evaluations */
     uint64_t rule_errors; /* of them, failed (the rule's output is left as it was) */
@@ -222,7 +225,10 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
 void rsim_metrics_scraper_remove_target(rsim_metrics_scraper *s, uint32_t id, rsim_time now);
 
 /* A deferred source's answer to the scrape of target id at `at` (see rsim_metrics_source): the
- * samples are stored stamped `at`. Answers for one target come in the order of its scrapes. */
+ * samples are stored stamped `at`. Answers for one target come in the order of its scrapes.
+ * c NULL: the scrape failed (the exporter's container does not run): the series the target's
+ * last scrape returned are marked stale at `at`, and its families start afresh (a status child
+ * or the histogram reappears once non-zero, as a new process exports them). */
 void rsim_metrics_scraper_deliver(rsim_metrics_scraper *s,
                                   uint32_t id,
                                   rsim_time at,

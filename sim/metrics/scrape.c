@@ -40,6 +40,10 @@ struct scrape_target {
     rsim_evq_token stale_token; /* of the pending staleness write; 0 when none */
     rsim_metrics_series ok, err, sum, count;
     rsim_metrics_series *buckets; /* n_buckets + 1 (+Inf); owned */
+    /* Whether the exporter's current process exports the family: a status child or the
+     * histogram appears once used, and a failed scrape (the process gone) forgets it. */
+    bool live_ok, live_err, live_hist;
+    uint32_t generation; /* of the process that answered the last scrape */
 };
 
 /* What one recording rule wrote at its last evaluation, for staleness of vanished series. */
@@ -143,20 +147,23 @@ static void put(rsim_metrics_scraper *s, rsim_metrics_series id, rsim_time t, do
     s->stats.samples++;
 }
 
-/* The counter of one status code: created once non-zero, then sampled at every scrape. */
+/* The counter of one status code: exported once non-zero (by the exporter's current process),
+ * then sampled at every scrape. */
 static void put_status(rsim_metrics_scraper *s,
                        scrape_target *t,
                        rsim_metrics_series *id,
+                       bool *live,
                        const char *code,
                        uint64_t value,
                        rsim_time now)
 {
-    if (*id == NO_SERIES && value == 0) {
+    if (!*live && value == 0) {
         return;
     }
     if (*id == NO_SERIES) {
         *id = make_series(s, t, s->m->series.requests, s->m->series.status_label, code);
     }
+    *live = true;
     put(s, *id, now, (double)value);
 }
 
@@ -171,9 +178,10 @@ static void put_histogram(rsim_metrics_scraper *s,
     for (size_t i = 0; i <= nb; i++) {
         total += c->buckets ? c->buckets[i] : 0;
     }
-    if (t->count == NO_SERIES && total == 0) {
+    if (!t->live_hist && total == 0) {
         return;
     }
+    t->live_hist = true;
     if (t->count == NO_SERIES) {
         char name[256];
         for (size_t i = 0; i <= nb; i++) {
@@ -194,18 +202,73 @@ static void put_histogram(rsim_metrics_scraper *s,
     put(s, t->count, now, (double)cum);
 }
 
-/* The samples of one scrape of target t, stamped at. */
+static void mark_stale(rsim_metrics_scraper *s, rsim_metrics_series id, rsim_time at)
+{
+    rsim_metrics_append_stale(s->store, id, at);
+    s->stats.samples++;
+}
+
+/* Forgets family k of target t (0: the 2xx child, 1: the 5xx child, 2: the histogram), marking
+ * its series stale at `at`, as Prometheus marks a series the scrape no longer returns. */
+static void forget_family(rsim_metrics_scraper *s, scrape_target *t, int k, rsim_time at)
+{
+    bool *live[3] = {&t->live_ok, &t->live_err, &t->live_hist};
+    if (!*live[k]) {
+        return;
+    }
+    *live[k] = false;
+    if (k == 0 || k == 1) {
+        mark_stale(s, k == 0 ? t->ok : t->err, at);
+        return;
+    }
+    for (size_t j = 0; j <= s->m->series.n_buckets; j++) {
+        mark_stale(s, t->buckets[j], at);
+    }
+    mark_stale(s, t->sum, at);
+    mark_stale(s, t->count, at);
+}
+
+/* The samples of one scrape of target t, stamped at. A new exporting process (its generation
+ * changed) returns only the families it has used: the others are marked stale. */
 static void store_scrape(rsim_metrics_scraper *s,
                          scrape_target *t,
                          const rsim_metrics_counters *c,
                          rsim_time at)
 {
+    if (c->generation != t->generation) {
+        t->generation = c->generation;
+        uint64_t total = 0;
+        for (size_t i = 0; c->buckets != NULL && i <= s->m->series.n_buckets; i++) {
+            total += c->buckets[i];
+        }
+        if (c->ok == 0) {
+            forget_family(s, t, 0, at);
+        }
+        if (c->err == 0) {
+            forget_family(s, t, 1, at);
+        }
+        if (total == 0) {
+            forget_family(s, t, 2, at);
+        }
+    }
     if (s->needs.requests) {
-        put_status(s, t, &t->ok, "200", c->ok, at);
-        put_status(s, t, &t->err, "500", c->err, at);
+        put_status(s, t, &t->ok, &t->live_ok, "200", c->ok, at);
+        put_status(s, t, &t->err, &t->live_err, "500", c->err, at);
     }
     if (s->needs.latency) {
         put_histogram(s, t, c, at);
+    }
+}
+
+/* A scrape at `at` that got no answer (the exporter's container is not running): as Prometheus
+ * does after a failed scrape, every series the target's previous scrape returned is marked
+ * stale at `at` (scrape.go appends an empty scrape), and the process that answers next starts
+ * its families afresh. */
+static void fail_scrape(rsim_metrics_scraper *s, scrape_target *t, rsim_time at)
+{
+    s->stats.failed++;
+    for (int k = 0; k < 3; k++) {
+        forget_family(s, t, k, at);
     }
 }
 
@@ -251,6 +314,10 @@ void rsim_metrics_scraper_deliver(rsim_metrics_scraper *s,
                                   const rsim_metrics_counters *c)
 {
     RSIM_ASSERT(id < s->targets.n && s->targets.items[id].t != NULL);
+    if (c == NULL) {
+        fail_scrape(s, s->targets.items[id].t, at);
+        return;
+    }
     store_scrape(s, s->targets.items[id].t, c, at);
 }
 

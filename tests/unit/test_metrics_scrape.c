@@ -624,6 +624,55 @@ static void test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_do
     world_fini(&w);
 }
 
+/* A deferred source's answers: a failed scrape (NULL) marks every series the target returned
+ * stale at its instant; a new process (generation) exports a family only once used, so a
+ * family still at zero goes stale, and a used one restarts from its new, lower count. */
+static void test_metrics_scrape_failed_scrapes_and_new_processes(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    deferred d;
+    memset(&d, 0, sizeof d);
+    rsim_evq *q = rsim_evq_new();
+    rsim_metrics_store *store = rsim_metrics_store_new(0);
+    rsim_metrics_source src = {.arg = &d, .request = deferred_request, .sync = deferred_sync};
+    d.scraper = rsim_metrics_scraper_new(store, &m, q, 1, 0, &src);
+    rsim_metrics_target tg = {0, "shop-a", "h1", "shop", NULL};
+    rsim_metrics_scraper_add_target(d.scraper, &tg, 0);
+    uint64_t b[4] = {0, 7, 0, 0};
+    rsim_metrics_counters c = {.ok = 100, .err = 5, .buckets = b, .latency_sum_ms = 140.0};
+    rsim_metrics_scraper_deliver(d.scraper, 0, RSIM_SEC(15), &c);
+    double v = 0;
+    assert_int_equal(query(store, "count(http_requests_total)", RSIM_SEC(20), &v), 1);
+    assert_near(v, 2.0, 0);
+    assert_int_equal(query(store, "http_request_duration_seconds_count", RSIM_SEC(20), &v), 1);
+    /* The container is down at 30 s: every series goes stale there. */
+    rsim_metrics_scraper_deliver(d.scraper, 0, RSIM_SEC(30), NULL);
+    assert_int_equal(query(store, "count(http_requests_total)", RSIM_SEC(29), &v), 1);
+    assert_int_equal(query(store, "http_requests_total", RSIM_SEC(31), &v), 0);
+    assert_int_equal(query(store, "http_request_duration_seconds_count", RSIM_SEC(31), &v), 0);
+    assert_int_equal(rsim_metrics_scraper_stats(d.scraper).failed, 1);
+    /* The next process has answered 12 requests, none failed, none timed: only its 2xx child. */
+    uint64_t b2[4] = {0, 0, 0, 0};
+    rsim_metrics_counters c2 = {.ok = 12, .buckets = b2, .generation = 1};
+    rsim_metrics_scraper_deliver(d.scraper, 0, RSIM_SEC(45), &c2);
+    assert_int_equal(query(store, "http_requests_total", RSIM_SEC(46), &v), 1);
+    assert_near(v, 12.0, 0);
+    assert_int_equal(query(store, "http_requests_total{code=\"500\"}", RSIM_SEC(46), &v), 0);
+    /* rate() over the restart counts the reset: (12 + 100 - 100) in the window, not negative. */
+    assert_int_equal(
+        query(store, "increase(http_requests_total{code=\"200\"}[40s])", RSIM_SEC(46), &v), 1);
+    assert_true(v > 0);
+    /* A new process without a failed scrape in between (a fast restart): a family at zero
+     * goes stale at once. */
+    rsim_metrics_counters c3 = {.ok = 0, .buckets = b2, .generation = 2};
+    rsim_metrics_scraper_deliver(d.scraper, 0, RSIM_SEC(60), &c3);
+    assert_int_equal(query(store, "http_requests_total", RSIM_SEC(61), &v), 0);
+    rsim_evq_free(q);
+    rsim_metrics_scraper_free(d.scraper);
+    rsim_metrics_store_free(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_metrics_scrape_recording_rules_run_on_the_evaluation_grid),
         cmocka_unit_test(test_metrics_scrape_outage_stops_scrapes_and_rules),
         cmocka_unit_test(test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_does),
+        cmocka_unit_test(test_metrics_scrape_failed_scrapes_and_new_processes),
         cmocka_unit_test(test_metrics_scrape_service_targets_carry_the_service_label),
         cmocka_unit_test(test_metrics_scrape_service_label_left_out_when_unnamed),
         cmocka_unit_test(test_metrics_scrape_service_targets_draw_their_own_offsets),

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# check.sh ROLLSIM DIR - runs DIR/scenario.yaml (a canary pod crashing 40 s after each start,
+# scraped every 5 s) and checks what its AnalysisRun measured, against the pod events of the
+# same run:
+# - while no container runs (from a crash until the restarted container's probes pass, the
+#   pod NotReady), the pod's 2xx series is absent: the scrapes fail or the new process has not
+#   served yet (Prometheus marks the series stale);
+# - while it is Available, the series is there, and the raw counter drops after each restart
+#   (each process counts from zero), while increase() over the reset never goes negative.
+set -u
+rollsim=$1 dir=$2
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+fail=0
+"$rollsim" run --quiet --no-plots --out "$tmp/out" "$dir/scenario.yaml" ||
+    { echo "FAIL: the scenario did not run"; exit 1; }
+ev=$tmp/out/events.jsonl
+
+# Intervals of the canary pod's states: "t state" lines.
+grep '"type":"pod"' "$ev" | grep '"image":"shop:1.1"' |
+    sed -E 's/.*"t":([0-9]+),.*"state":"([A-Za-z]+)".*/\1 \2/' >"$tmp/states"
+# Measurements of one metric: "t value" lines.
+grep '"type":"measurement"' "$ev" | grep '"metric":"exporting"' |
+    sed -E 's/.*"t":([0-9]+),.*"value":"([^"]*)".*/\1 \2/' >"$tmp/exporting"
+grep '"type":"measurement"' "$ev" | grep '"metric":"counter"' |
+    sed -E 's/.*"t":([0-9]+),.*"value":"\[?([^]"]*)\]?".*/\1 \2/' >"$tmp/counter"
+grep '"type":"measurement"' "$ev" | grep '"metric":"increase"' |
+    grep -o '"number":[-0-9.e+]*' | sed 's/"number"://' >"$tmp/increase"
+
+crashes=$(grep -c NotReady "$tmp/states")
+[ "$crashes" -ge 3 ] || { echo "FAIL: wanted at least 3 crashes, got $crashes"; fail=1; }
+
+# The state of the pod at a time: the last state change at or before it.
+state_at() { awk -v t="$1" '$1 <= t { s = $2 } END { print s }' "$tmp/states"; }
+absent_down=0 present_up=0
+while read -r t v; do
+    s=$(state_at "$t")
+    # Skip the instants within 5 s of a change: a measurement sees the last scrape.
+    near=$(awk -v t="$t" '$1 > t - 5000 && $1 <= t { n++ } END { print n + 0 }' "$tmp/states")
+    [ "$near" -eq 0 ] || continue
+    case "$s" in
+    NotReady)
+        if [ "$v" = "[]" ]; then absent_down=$((absent_down + 1)); else
+            echo "FAIL: at ${t} ms the pod is NotReady but its series is there: $v"; fail=1; fi ;;
+    Available)
+        if [ "$v" = "[1]" ]; then present_up=$((present_up + 1)); else
+            echo "FAIL: at ${t} ms the pod is Available but its series is $v"; fail=1; fi ;;
+    esac
+done <"$tmp/exporting"
+[ "$absent_down" -ge 5 ] || { echo "FAIL: only $absent_down absent measurements while down"; fail=1; }
+[ "$present_up" -ge 10 ] || { echo "FAIL: only $present_up present measurements while up"; fail=1; }
+
+# Each restart starts the counter again: it drops at least twice.
+drops=$(awk '$2 != "" { if (have && $2 < last) d++; last = $2; have = 1 } END { print d + 0 }' \
+    "$tmp/counter")
+[ "$drops" -ge 2 ] || { echo "FAIL: the counter dropped $drops times, wanted >= 2"; fail=1; }
+neg=$(awk '$1 < 0 { n++ } END { print n + 0 }' "$tmp/increase")
+[ "$neg" -eq 0 ] || { echo "FAIL: $neg negative increase() values"; fail=1; }
+
+[ "$fail" -eq 0 ] && echo "PASS: $crashes crashes; series absent in $absent_down measurements while down, present in $present_up while up; counter reset $drops times"
+exit "$fail"
