@@ -841,7 +841,7 @@ static void stop_action(struct rsim_observe *o, const rsim_spec_action *a, rsim_
 static rsim_metrics_needs scenario_needs(const rsim_engine *e)
 {
     const rsim_spec_metrics *m = &e->world->metrics;
-    rsim_metrics_needs needs = {false, false};
+    rsim_metrics_needs needs = {false, false, false};
     for (size_t i = 0; i < e->spec->n_templates; i++) {
         const rsim_spec_analysis_template *tp = &e->spec->templates[i];
         for (size_t k = 0; k < tp->n_metrics; k++) {

@@ -157,7 +157,7 @@ typedef struct rsim_metrics_counters {
 
 /* The owner's side, synchronous or deferred.
  * Synchronous (request NULL): read fills *out with target's counters exact at now; returns false
- * when the exporter does not answer (nothing is stored for that scrape).
+ * when the exporter does not answer (a failed scrape: see rsim_metrics_scraper_deliver).
  * Deferred (request set): a scrape calls request(arg, target, now) and stores nothing yet; the
  * owner answers later with rsim_metrics_scraper_deliver(s, target, now, counters), in the order
  * asked, and at the latest inside sync(arg, t) for every request at or before t. The scraper
@@ -240,6 +240,7 @@ void rsim_metrics_scraper_deliver(rsim_metrics_scraper *s,
 typedef struct rsim_metrics_needs {
     bool requests; /* the request counter (spec.metrics.series.requests) */
     bool latency;  /* the latency histogram (its _bucket, _sum and _count series) */
+    bool up;       /* Prometheus' `up` of each target: 1 after a scrape, 0 after a failed one */
 } rsim_metrics_needs;
 
 /* Adds to *needs what the selectors of query can select under the series names of ser: a

@@ -31,6 +31,7 @@ add_selector(rsim_metrics_needs *needs, const rsim_spec_series *ser, const rsim_
         /* {job="x"} or {__name__=~"..."}: any series may match. */
         needs->requests = true;
         needs->latency = true;
+        needs->up = true;
         return;
     }
     if (ser->requests && strcmp(metric, ser->requests) == 0) {
@@ -38,6 +39,9 @@ add_selector(rsim_metrics_needs *needs, const rsim_spec_series *ser, const rsim_
     }
     if (ser->latency && is_latency_name(ser->latency, metric)) {
         needs->latency = true;
+    }
+    if (strcmp(metric, "up") == 0) {
+        needs->up = true; /* Prometheus' own series of every target */
     }
 }
 
@@ -95,6 +99,7 @@ void rsim_metrics_needs_add_text(rsim_metrics_needs *needs,
          * outside the subset: what it selects is known only after substitution. */
         needs->requests = true;
         needs->latency = true;
+        needs->up = true;
     }
     rsim_promql_free(q);
     rsim_diag_free(quiet);

@@ -39,6 +39,7 @@ struct scrape_target {
     rsim_time stale_at;         /* stamp of the staleness markers of the last removal */
     rsim_evq_token stale_token; /* of the pending staleness write; 0 when none */
     rsim_metrics_series ok, err, sum, count;
+    rsim_metrics_series up;       /* Prometheus' up of the target; NO_SERIES until scraped */
     rsim_metrics_series *buckets; /* n_buckets + 1 (+Inf); owned */
     /* Whether the exporter's current process exports the family: a status child or the
      * histogram appears once used, and a failed scrape (the process gone) forgets it. */
@@ -147,6 +148,19 @@ static void put(rsim_metrics_scraper *s, rsim_metrics_series id, rsim_time t, do
     s->stats.samples++;
 }
 
+/* Prometheus' `up` of the target at a scrape: 1 when it answered, 0 when it did not. It has
+ * the target's labels (constant labels, hash, pod, namespace, service), not the exporter's. */
+static void put_up(rsim_metrics_scraper *s, scrape_target *t, double v, rsim_time at)
+{
+    if (!s->needs.up) {
+        return;
+    }
+    if (t->up == NO_SERIES) {
+        t->up = make_series(s, t, "up", NULL, NULL);
+    }
+    put(s, t->up, at, v);
+}
+
 /* The counter of one status code: exported once non-zero (by the exporter's current process),
  * then sampled at every scrape. */
 static void put_status(rsim_metrics_scraper *s,
@@ -251,6 +265,7 @@ static void store_scrape(rsim_metrics_scraper *s,
             forget_family(s, t, 2, at);
         }
     }
+    put_up(s, t, 1.0, at);
     if (s->needs.requests) {
         put_status(s, t, &t->ok, &t->live_ok, "200", c->ok, at);
         put_status(s, t, &t->err, &t->live_err, "500", c->err, at);
@@ -267,6 +282,7 @@ static void store_scrape(rsim_metrics_scraper *s,
 static void fail_scrape(rsim_metrics_scraper *s, scrape_target *t, rsim_time at)
 {
     s->stats.failed++;
+    put_up(s, t, 0.0, at);
     for (int k = 0; k < 3; k++) {
         forget_family(s, t, k, at);
     }
@@ -291,7 +307,7 @@ static void on_scrape(rsim_evq *q, void *arg)
     memset(&c, 0, sizeof c);
     if (rsim_metrics_scraper_down(s, now)) {
         s->stats.skipped++;
-    } else if (!s->needs.requests && !s->needs.latency) {
+    } else if (!s->needs.requests && !s->needs.latency && !s->needs.up) {
         /* Nothing of it can be selected: the exporter need not be read. */
         s->stats.scrapes++;
         t->last = now;
@@ -303,6 +319,10 @@ static void on_scrape(rsim_evq *q, void *arg)
     } else if (s->src.read(s->src.arg, t->id, now, &c)) {
         s->stats.scrapes++;
         store_scrape(s, t, &c, now);
+        t->last = now;
+    } else {
+        s->stats.scrapes++;
+        fail_scrape(s, t, now);
         t->last = now;
     }
     schedule_scrape(t, now + s->m->scrape_interval);
@@ -329,8 +349,8 @@ static void on_stale(rsim_evq *q, void *arg)
     rsim_metrics_scraper *s = t->owner;
     (void)q;
     t->stale_token = 0;
-    rsim_metrics_series ids[4] = {t->ok, t->err, t->sum, t->count};
-    for (size_t i = 0; i < 4; i++) {
+    rsim_metrics_series ids[5] = {t->ok, t->err, t->sum, t->count, t->up};
+    for (size_t i = 0; i < 5; i++) {
         if (ids[i] != NO_SERIES) {
             rsim_metrics_append_stale(s->store, ids[i], t->stale_at);
             s->stats.samples++;
@@ -385,7 +405,7 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
     snprintf(t->hash, sizeof t->hash, "%s", tg->hash ? tg->hash : "");
     snprintf(t->ns, sizeof t->ns, "%s", tg->namespace_ ? tg->namespace_ : "");
     snprintf(t->svc, sizeof t->svc, "%s", tg->service ? tg->service : "");
-    t->ok = t->err = t->sum = t->count = NO_SERIES;
+    t->ok = t->err = t->sum = t->count = t->up = NO_SERIES;
     t->buckets = rsim_xcalloc(s->m->series.n_buckets + 1, sizeof *t->buckets);
     t->last = -1;
     rsim_time interval = s->m->scrape_interval;
@@ -539,6 +559,7 @@ rsim_metrics_scraper *rsim_metrics_scraper_new(rsim_metrics_store *store,
     s->opts.prom_major = m->prometheus_major;
     s->needs.requests = true;
     s->needs.latency = true;
+    s->needs.up = true;
     rsim_metrics_result_init(&s->result);
     s->le = rsim_xcalloc(m->series.n_buckets + 1, sizeof *s->le);
     for (size_t i = 0; i < m->series.n_buckets; i++) {

@@ -6,7 +6,8 @@
 #   pod NotReady), the pod's 2xx series is absent: the scrapes fail or the new process has not
 #   served yet (Prometheus marks the series stale);
 # - while it is Available, the series is there, and the raw counter drops after each restart
-#   (each process counts from zero), while increase() over the reset never goes negative.
+#   (each process counts from zero), while increase() over the reset never goes negative;
+# - up is 0 after the failed scrapes and 1 whenever the pod is Available.
 set -u
 rollsim=$1 dir=$2
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
@@ -49,6 +50,19 @@ done <"$tmp/exporting"
 [ "$absent_down" -ge 5 ] || { echo "FAIL: only $absent_down absent measurements while down"; fail=1; }
 [ "$present_up" -ge 10 ] || { echo "FAIL: only $present_up present measurements while up"; fail=1; }
 
+# up: 0 after a failed scrape (no container running), 1 whenever the pod is Available.
+grep '"type":"measurement"' "$ev" | grep '"metric":"up"' |
+    sed -E 's/.*"t":([0-9]+),.*"value":"\[?([^]"]*)\]?".*/\1 \2/' >"$tmp/up"
+zeros=$(awk '$2 == "0" { n++ } END { print n + 0 }' "$tmp/up")
+[ "$zeros" -ge 3 ] || { echo "FAIL: up was 0 in $zeros measurements, wanted >= 3"; fail=1; }
+while read -r t v; do
+    near=$(awk -v t="$t" '$1 > t - 5000 && $1 <= t { n++ } END { print n + 0 }' "$tmp/states")
+    if [ "$near" -eq 0 ] && [ "$(state_at "$t")" = Available ] && [ "$v" != 1 ]; then
+        echo "FAIL: at ${t} ms the pod is Available but up is '$v'"
+        fail=1
+    fi
+done <"$tmp/up"
+
 # Each restart starts the counter again: it drops at least twice.
 drops=$(awk '$2 != "" { if (have && $2 < last) d++; last = $2; have = 1 } END { print d + 0 }' \
     "$tmp/counter")
@@ -56,5 +70,5 @@ drops=$(awk '$2 != "" { if (have && $2 < last) d++; last = $2; have = 1 } END { 
 neg=$(awk '$1 < 0 { n++ } END { print n + 0 }' "$tmp/increase")
 [ "$neg" -eq 0 ] || { echo "FAIL: $neg negative increase() values"; fail=1; }
 
-[ "$fail" -eq 0 ] && echo "PASS: $crashes crashes; series absent in $absent_down measurements while down, present in $present_up while up; counter reset $drops times"
+[ "$fail" -eq 0 ] && echo "PASS: $crashes crashes; series absent in $absent_down measurements while down, present in $present_up while up; up 0 in $zeros; counter reset $drops times"
 exit "$fail"

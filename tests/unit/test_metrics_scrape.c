@@ -228,7 +228,7 @@ static void test_metrics_scrape_series_carry_the_configured_labels(void **state)
 static rsim_metrics_needs needs_of(const char *text)
 {
     rsim_spec_metrics m = base_spec();
-    rsim_metrics_needs n = {false, false};
+    rsim_metrics_needs n = {false, false, false};
     rsim_metrics_needs_add_text(&n, &m.series, text);
     return n;
 }
@@ -251,14 +251,17 @@ static void test_metrics_scrape_needs_follow_the_selectors(void **state)
     n = needs_of("job:errors:ratio5m > 0.1 + scalar(vector(1))");
     assert_false(n.requests);
     assert_false(n.latency);
+    assert_false(n.up);
+    /* `up` is Prometheus' own series of each target, and only it. */
     n = needs_of("up");
     assert_false(n.requests || n.latency);
+    assert_true(n.up);
     /* A base name without a histogram suffix is not the histogram. */
     n = needs_of("http_request_duration_seconds");
     assert_false(n.requests || n.latency);
     /* No metric name, a __name__ matcher, or text that does not parse: anything. */
     n = needs_of("sum(rate({job=\"shop\"}[1m]))");
-    assert_true(n.requests && n.latency);
+    assert_true(n.requests && n.latency && n.up);
     n = needs_of("{__name__=~\"http_.*\"}");
     assert_true(n.requests && n.latency);
     n = needs_of("http_requests_total{__name__=~\"http_.*\"}");
@@ -267,7 +270,7 @@ static void test_metrics_scrape_needs_follow_the_selectors(void **state)
     assert_true(n.requests && n.latency);
     /* NULL adds nothing. */
     rsim_spec_metrics m = base_spec();
-    rsim_metrics_needs none = {false, false};
+    rsim_metrics_needs none = {false, false, false};
     rsim_metrics_needs_add_text(&none, &m.series, NULL);
     assert_false(none.requests || none.latency);
 }
@@ -278,7 +281,7 @@ static void test_metrics_scrape_exports_only_what_is_needed(void **state)
     rsim_spec_metrics m = base_spec();
     world w;
     world_init(&w, &m, 1);
-    rsim_metrics_needs only_requests = {true, false};
+    rsim_metrics_needs only_requests = {true, false, false};
     rsim_metrics_scraper_set_needs(w.scraper, &only_requests);
     add_pod(&w, 0, "shop-a", "h1", 0);
     rsim_evq_run_until(w.q, RSIM_SEC(30));
@@ -291,7 +294,7 @@ static void test_metrics_scrape_exports_only_what_is_needed(void **state)
 
     /* Nothing needed: the exporter is not even read, and no series exists. */
     world_init(&w, &m, 1);
-    rsim_metrics_needs nothing = {false, false};
+    rsim_metrics_needs nothing = {false, false, false};
     rsim_metrics_scraper_set_needs(w.scraper, &nothing);
     add_pod(&w, 0, "shop-a", "h1", 0);
     rsim_evq_run_until(w.q, RSIM_SEC(30));
@@ -302,7 +305,7 @@ static void test_metrics_scrape_exports_only_what_is_needed(void **state)
 
     /* Only the histogram: no request counter. */
     world_init(&w, &m, 1);
-    rsim_metrics_needs only_latency = {false, true};
+    rsim_metrics_needs only_latency = {false, true, false};
     rsim_metrics_scraper_set_needs(w.scraper, &only_latency);
     add_pod(&w, 0, "shop-a", "h1", 0);
     rsim_evq_run_until(w.q, RSIM_SEC(30));
@@ -652,6 +655,11 @@ static void test_metrics_scrape_failed_scrapes_and_new_processes(void **state)
     assert_int_equal(query(store, "http_requests_total", RSIM_SEC(31), &v), 0);
     assert_int_equal(query(store, "http_request_duration_seconds_count", RSIM_SEC(31), &v), 0);
     assert_int_equal(rsim_metrics_scraper_stats(d.scraper).failed, 1);
+    /* up: 1 after the answered scrape, 0 after the failed one. */
+    assert_int_equal(query(store, "up{pod=\"shop-a\"}", RSIM_SEC(20), &v), 1);
+    assert_near(v, 1.0, 0);
+    assert_int_equal(query(store, "up", RSIM_SEC(31), &v), 1);
+    assert_near(v, 0.0, 0);
     /* The next process has answered 12 requests, none failed, none timed: only its 2xx child. */
     uint64_t b2[4] = {0, 0, 0, 0};
     rsim_metrics_counters c2 = {.ok = 12, .buckets = b2, .generation = 1};
