@@ -539,6 +539,8 @@ static void test_metrics_scrape_outage_stops_scrapes_and_rules(void **state)
  * instant with the fake's counters at the request's instant. */
 typedef struct deferred {
     fake f;
+    rsim_evq *q;
+    rsim_metrics_store *store;
     rsim_metrics_scraper *scraper;
     uint32_t target[64];
     rsim_time at[64];
@@ -568,6 +570,23 @@ static void deferred_sync(void *arg, rsim_time now)
     }
 }
 
+/* A scraper with the deferred source d over its own queue and store. */
+static void deferred_init(deferred *d, const rsim_spec_metrics *m, uint64_t seed)
+{
+    memset(d, 0, sizeof *d);
+    d->q = rsim_evq_new();
+    d->store = rsim_metrics_store_new(0);
+    rsim_metrics_source src = {.arg = d, .request = deferred_request, .sync = deferred_sync};
+    d->scraper = rsim_metrics_scraper_new(d->store, m, d->q, seed, 0, &src);
+}
+
+static void deferred_fini(deferred *d)
+{
+    rsim_evq_free(d->q);
+    rsim_metrics_scraper_free(d->scraper);
+    rsim_metrics_store_free(d->store);
+}
+
 static void test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_does(void **state)
 {
     (void)state;
@@ -582,13 +601,11 @@ static void test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_do
     world w; /* synchronous */
     world_init(&w, &m, 3);
     deferred d;
-    memset(&d, 0, sizeof d);
+    deferred_init(&d, &m, 3);
     d.f.err_from = w.f.err_from = RSIM_SEC(20);
     d.f.err_per_s = w.f.err_per_s = 2.0;
-    rsim_evq *q = rsim_evq_new();
-    rsim_metrics_store *store = rsim_metrics_store_new(0);
-    rsim_metrics_source src = {.arg = &d, .request = deferred_request, .sync = deferred_sync};
-    d.scraper = rsim_metrics_scraper_new(store, &m, q, 3, 0, &src);
+    rsim_evq *q = d.q;
+    rsim_metrics_store *store = d.store;
     rsim_metrics_target t0 = {0, "shop-a", "h1", "shop", NULL};
     rsim_metrics_target t1 = {1, "shop-b", "h1", "shop", NULL};
     add_pod(&w, 0, "shop-a", "h1", 0);
@@ -621,9 +638,7 @@ static void test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_do
     assert_int_equal(rsim_metrics_series_count(store), rsim_metrics_series_count(w.store));
     assert_int_equal(rsim_metrics_scraper_stats(d.scraper).samples,
                      rsim_metrics_scraper_stats(w.scraper).samples);
-    rsim_evq_free(q);
-    rsim_metrics_scraper_free(d.scraper);
-    rsim_metrics_store_free(store);
+    deferred_fini(&d);
     world_fini(&w);
 }
 
@@ -635,11 +650,8 @@ static void test_metrics_scrape_failed_scrapes_and_new_processes(void **state)
     (void)state;
     rsim_spec_metrics m = base_spec();
     deferred d;
-    memset(&d, 0, sizeof d);
-    rsim_evq *q = rsim_evq_new();
-    rsim_metrics_store *store = rsim_metrics_store_new(0);
-    rsim_metrics_source src = {.arg = &d, .request = deferred_request, .sync = deferred_sync};
-    d.scraper = rsim_metrics_scraper_new(store, &m, q, 1, 0, &src);
+    deferred_init(&d, &m, 1);
+    rsim_metrics_store *store = d.store;
     rsim_metrics_target tg = {0, "shop-a", "h1", "shop", NULL};
     rsim_metrics_scraper_add_target(d.scraper, &tg, 0);
     uint64_t b[4] = {0, 7, 0, 0};
@@ -676,9 +688,7 @@ static void test_metrics_scrape_failed_scrapes_and_new_processes(void **state)
     rsim_metrics_counters c3 = {.ok = 0, .buckets = b2, .generation = 2};
     rsim_metrics_scraper_deliver(d.scraper, 0, RSIM_SEC(60), &c3);
     assert_int_equal(query(store, "http_requests_total", RSIM_SEC(61), &v), 0);
-    rsim_evq_free(q);
-    rsim_metrics_scraper_free(d.scraper);
-    rsim_metrics_store_free(store);
+    deferred_fini(&d);
 }
 
 int main(void)
