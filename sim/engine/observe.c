@@ -1,112 +1,17 @@
-/* observe.c - what watches the release: the Prometheus model over the world's pods (a scrape
- * target per running pod, or with spec.metrics.targets: services per (Service, running pod it
- * selects) pair, fed by the traffic model's per-pod counters) and every AnalysisRun of
- * the engine, those the operator timeline starts and those the controller creates (control.c,
- * through rsim_engine_observe_start_run), with their providers (prometheus, web, job) answering
- * from the world. The model is built only when something reads it (a startAnalysis action, a
- * recording rule, or a controlled Rollout with analysis), so scenarios without any cost and draw
- * exactly what they did before. What the providers answer: docs/scenario-format.md, "Operator
- * timeline". */
+/* observe.c - what watches the release: the Prometheus model over the world's pods (built by
+ * prometheus.c) and every AnalysisRun of the engine, those the operator timeline starts and those
+ * the controller creates (control.c, through rsim_engine_observe_start_run), with their providers
+ * (prometheus, web, job) answering from the world. The model is built only when something reads it
+ * (a startAnalysis action, a recording rule, or a controlled Rollout with analysis), so scenarios
+ * without any cost and draw exactly what they did before. What the providers answer:
+ * docs/scenario-format.md, "Operator timeline". */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
+#include "observe_priv.h"
 #include "rng.h"
-
-/* A Job in flight: when it completes and how its smoke requests fare then. */
-typedef struct obs_job {
-    const rsim_analysis_run *run;
-    size_t metric;
-    rsim_time done_at; /* ms */
-    bool deadline_hit; /* activeDeadlineSeconds ran out first: the Job fails */
-    bool active;
-} obs_job;
-
-/* One AnalysisRun, started by the timeline or created by the controller. */
-struct rsim_observe_run {
-    struct rsim_observe *owner;
-    const rsim_spec_action *action; /* startAnalysis/stopAnalysis target (borrowed), or NULL */
-    char *name;                     /* the AnalysisRun's name; owned */
-    rsim_loc loc;                   /* the action or the Rollout's analysis block */
-    rsim_analysis_run *run;         /* owned; NULL when it could not be created */
-    rsim_evq_token token;           /* pending reconcile, 0 when none */
-    rsim_analysis_phase logged;     /* phase last logged (what the status shows) */
-    bool logged_any;
-    char message[RSIM_ANALYSIS_MSGMAX]; /* the run's message when its phase was last logged */
-    size_t *n_logged;                   /* measurements logged, per metric; owned */
-    rsim_rng *rng; /* "analysis/<name>": web and job draws; owned, NULL without a run */
-    rsim_engine_observe_phase_fn on_phase; /* called when the logged phase changes, or NULL */
-    void *on_phase_arg;
-};
-typedef struct rsim_observe_run obs_run;
-
-/* A slot of the run list (a struct, so that the vector's sizeof is of an object). */
-typedef struct run_slot {
-    obs_run *r; /* owned */
-} run_slot;
-
-#define NO_TARGET UINT32_MAX
-
-/* The target number of a (Service, pod) pair, by pod id (NO_TARGET: never a target). */
-typedef struct pod_target {
-    uint32_t id;
-} pod_target;
-
-/* A Service a ServiceMonitor matches (targets: services). Its selector is the manifest's
- * spec.selector plus, once the controller has set one, the rollouts-pod-template-hash. */
-typedef struct obs_service {
-    const rsim_spec_service *spec; /* borrowed */
-    char hash[64];                 /* the hash the controller set, "" when none */
-    RSIM_VEC(pod_target) target;   /* by pod id */
-} obs_service;
-
-/* A (Service, pod) scrape target: its number is its index in the list. */
-typedef struct obs_target {
-    uint32_t pod;
-    uint32_t service; /* index into services */
-    bool active;      /* scraped now (added and not removed since) */
-} obs_target;
-
-/* A read asked of the traffic model: which target it scrapes, and whether the exporter was
- * down at the scrape (its container not running: the scrape fails). */
-typedef struct obs_asked {
-    uint32_t target;
-    bool down;
-    uint32_t generation; /* the pod's restarts at the scrape: its exporting process */
-} obs_asked;
-
-/* A pod's cumulative counters when its current container began: its exporter's counters are
- * the pod's since then, as a new process starts from zero. Set at a crash and moved forward
- * while the pod serves nothing (pending): requests routed to it before its endpoint was
- * withdrawn reached no process, and none reaches it again before it serves. */
-typedef struct obs_baseline {
-    bool set, pending;
-    uint64_t ok, err;
-    double sum;
-    uint64_t *b; /* owned: n_buckets + 1 */
-} obs_baseline;
-
-struct rsim_observe {
-    rsim_engine *e;
-    rsim_metrics_store *store;     /* owned */
-    rsim_metrics_scraper *scraper; /* owned */
-    RSIM_VEC(run_slot) runs;       /* in start order */
-    RSIM_VEC(obs_job) jobs;
-    RSIM_VEC(bool) is_target; /* per pod id: its container runs (it exports) */
-    bool by_service;          /* targets: services */
-    RSIM_VEC(obs_service) services;
-    RSIM_VEC(obs_target) targets; /* by target number (targets: services) */
-    RSIM_VEC(obs_asked) asked;    /* unanswered reads, in the order asked */
-    size_t asked_head;            /* the oldest unanswered read in asked */
-    RSIM_VEC(obs_baseline) base;  /* per pod id: its counters when its last container ended */
-    uint64_t *scratch_b;          /* owned: n_buckets + 1, a pod's buckets minus its baseline */
-    rsim_metrics_query_opts opts;
-    rsim_analysis_provider provider;
-    RSIM_VEC(size_t) col_run;    /* column -> run index */
-    RSIM_VEC(size_t) col_metric; /* column -> metric index */
-};
 
 /* ---- world helpers ---- */
 
@@ -187,294 +92,6 @@ static obs_run *run_of(struct rsim_observe *o, const rsim_analysis_run *run)
         }
     }
     rsim_panic("observe: a measurement for an unknown AnalysisRun");
-}
-
-/* ---- the scrape source: the traffic model's per-pod counters ---- */
-
-/* A scrape asks the traffic model for the pod's counters at its instant; the model answers
- * when it settles the piece around that instant (pod_answer), without cutting a piece for it
- * (docs/modules/traffic.md "Reads inside a piece"). Every query of the store first settles
- * traffic up to its instant (scrapes_sync), so no scrape before it is still unanswered. The
- * model answers in the order asked, so each read's target (a pod, or a (Service, pod) pair
- * with targets: services) waits in that order and each answer goes to the oldest; it is queued
- * before asking, as an instant already settled is answered inside rsim_traffic_read_at. A
- * scrape of a pod whose container does not run (crash back-off, or a restart not started yet)
- * fails; it still goes through the queue so that its target's answers stay in order. */
-static void ask(struct rsim_observe *o, uint32_t target, uint32_t pod_id, rsim_time now)
-{
-    if (o->asked_head == o->asked.n) {
-        o->asked.n = o->asked_head = 0; /* all answered: start the queue over */
-    }
-    const rsim_pod *pod = rsim_cluster_pod(o->e->cluster, pod_id);
-    bool down = pod == NULL || pod->running_at < 0 || pod->running_at > now;
-    obs_asked a = {target, down, pod != NULL ? pod->restarts : 0};
-    RSIM_VEC_PUSH(o->asked, a);
-    rsim_traffic_read_at(o->e->traffic, pod_id, now);
-}
-
-static void pod_request(void *arg, uint32_t pod, rsim_time now)
-{
-    ask(arg, pod, pod, now);
-}
-
-static void service_target_request(void *arg, uint32_t target, rsim_time now)
-{
-    struct rsim_observe *o = arg;
-    ask(o, target, o->targets.items[target].pod, now);
-}
-
-static void scrapes_sync(void *arg, rsim_time now)
-{
-    struct rsim_observe *o = arg;
-    rsim_traffic_observe(o->e->traffic, now);
-}
-
-static void set_baseline(struct rsim_observe *o, uint32_t id, const rsim_traffic_pod *c);
-
-static void pod_answer(void *arg, uint32_t pod, rsim_time at, const rsim_traffic_pod *c)
-{
-    struct rsim_observe *o = arg;
-    RSIM_ASSERT(o->asked_head < o->asked.n);
-    obs_asked a = o->asked.items[o->asked_head++];
-    RSIM_ASSERT(!o->by_service || o->targets.items[a.target].pod == pod);
-    if (a.down) {
-        rsim_metrics_scraper_deliver(o->scraper, a.target, at, NULL);
-        return;
-    }
-    rsim_metrics_counters out = {c->ok, c->err, c->buckets, c->latency_sum_ms, a.generation};
-    if (pod < o->base.n && o->base.items[pod].pending) {
-        const rsim_pod *p = rsim_cluster_pod(o->e->cluster, pod);
-        if (p != NULL && !p->serving) {
-            set_baseline(o, pod, c); /* nothing served since the crash: all before the process */
-        }
-    }
-    if (pod < o->base.n && o->base.items[pod].set) {
-        const obs_baseline *b = &o->base.items[pod];
-        size_t nb = o->e->world->metrics.series.n_buckets;
-        out.ok -= b->ok;
-        out.err -= b->err;
-        out.latency_sum_ms -= b->sum;
-        for (size_t i = 0; i <= nb; i++) {
-            o->scratch_b[i] = c->buckets[i] - b->b[i];
-        }
-        out.buckets = o->scratch_b;
-    }
-    rsim_metrics_scraper_deliver(o->scraper, a.target, at, &out);
-}
-
-/* Pod id's baseline: its counters c. */
-static void set_baseline(struct rsim_observe *o, uint32_t id, const rsim_traffic_pod *c)
-{
-    size_t nb = o->e->world->metrics.series.n_buckets;
-    while (o->base.n <= id) {
-        obs_baseline none = {0};
-        RSIM_VEC_PUSH(o->base, none);
-    }
-    obs_baseline *b = &o->base.items[id];
-    if (b->b == NULL) {
-        b->b = rsim_xcalloc(nb + 1, sizeof *b->b);
-    }
-    b->set = true;
-    b->ok = c->ok;
-    b->err = c->err;
-    b->sum = c->latency_sum_ms;
-    memcpy(b->b, c->buckets, (nb + 1) * sizeof *b->b);
-}
-
-/* Pod changes that move the exporter's zero. At a crash (no container runs: running_at -1, or
- * the restart's container has not started yet) the next process starts from zero: the baseline
- * becomes the pod's counters, and stays pending while the pod serves nothing (requests routed to it
- * until its endpoint is withdrawn reached no process). When it serves again, the baseline is fixed
- * at its counters then. Every read before the change was answered by the traffic model's settle
- * before it, and a pod that does not serve is in no pod tree, so reading its counters draws
- * nothing. */
-static void note_pod_change(struct rsim_observe *o, const rsim_pod *pod, rsim_time now)
-{
-    bool crashed = pod->id < o->is_target.n && o->is_target.items[pod->id] &&
-                   (pod->running_at < 0 || pod->running_at > now) && pod->state != RSIM_POD_GONE;
-    bool pending = pod->id < o->base.n && o->base.items[pod->id].pending;
-    if (!crashed && !(pending && pod->serving)) {
-        return;
-    }
-    rsim_traffic_pod c = rsim_traffic_pod_counters(o->e->traffic, pod->id);
-    set_baseline(o, pod->id, &c);
-    o->base.items[pod->id].pending = !pod->serving;
-}
-
-static bool pod_running(rsim_pod_state s)
-{
-    return s == RSIM_POD_NOT_READY || s == RSIM_POD_READY || s == RSIM_POD_AVAILABLE ||
-           s == RSIM_POD_TERMINATING;
-}
-
-static const char *target_namespace(const struct rsim_observe *o)
-{
-    return o->e->rollout && o->e->rollout->namespace_[0] ? o->e->rollout->namespace_ : "default";
-}
-
-/* Whether Service sv selects the pod: its manifest selector against the pod's labels (the
- * Rollout template's labels and rollouts-pod-template-hash), and the hash the controller set. */
-static bool
-service_selects(const struct rsim_observe *o, const obs_service *sv, const rsim_pod *pod)
-{
-    static const char hash_key[] = "rollouts-pod-template-hash";
-    const char *hash = rsim_cluster_rs_at(o->e->cluster, pod->rs)->hash;
-    const rsim_spec_labels *sel = &sv->spec->selector;
-    if (sel->n == 0 || (sv->hash[0] != '\0' && strcmp(sv->hash, hash) != 0)) {
-        return false; /* a Service without a selector gets no endpoints from pods */
-    }
-    for (size_t i = 0; i < sel->n; i++) {
-        const char *v = strcmp(sel->items[i].key, hash_key) == 0
-                            ? hash
-                            : (o->e->rollout ? rsim_spec_labels_get(&o->e->rollout->template.labels,
-                                                                    sel->items[i].key)
-                                             : NULL);
-        if (v == NULL || strcmp(v, sel->items[i].value) != 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Makes the pair (Service k, pod) a target or not: a removed pair's series go stale, a pair
- * selected again comes back under its old number (same labels, same offset). */
-static void
-set_service_target(struct rsim_observe *o, size_t k, const rsim_pod *pod, bool want, rsim_time now)
-{
-    obs_service *sv = &o->services.items[k];
-    while (sv->target.n <= pod->id) {
-        pod_target none = {NO_TARGET};
-        RSIM_VEC_PUSH(sv->target, none);
-    }
-    uint32_t id = sv->target.items[pod->id].id;
-    if (!want) {
-        if (id != NO_TARGET && o->targets.items[id].active) {
-            rsim_metrics_scraper_remove_target(o->scraper, id, now);
-            o->targets.items[id].active = false;
-        }
-        return;
-    }
-    if (id != NO_TARGET && o->targets.items[id].active) {
-        return;
-    }
-    if (id == NO_TARGET) {
-        id = (uint32_t)o->targets.n;
-        obs_target t = {pod->id, (uint32_t)k, false};
-        RSIM_VEC_PUSH(o->targets, t);
-        sv->target.items[pod->id].id = id;
-    }
-    const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-    rsim_metrics_target t = {id, pod->name, r->hash, target_namespace(o), sv->spec->name};
-    rsim_metrics_scraper_add_target(o->scraper, &t, now);
-    o->targets.items[id].active = true;
-}
-
-/* A pod is a target from when its container runs (it exports) until it is gone: one target
- * with targets: pods, one per Service selecting it with targets: services. */
-static void track_pod(struct rsim_observe *o, const rsim_pod *pod, rsim_time now)
-{
-    while (o->is_target.n <= pod->id) {
-        RSIM_VEC_PUSH(o->is_target, false);
-    }
-    if (pod->state == RSIM_POD_GONE && o->is_target.items[pod->id]) {
-        o->is_target.items[pod->id] = false;
-        if (!o->by_service) {
-            rsim_metrics_scraper_remove_target(o->scraper, pod->id, now);
-        }
-        for (size_t k = 0; o->by_service && k < o->services.n; k++) {
-            set_service_target(o, k, pod, false, now);
-        }
-    } else if (pod_running(pod->state) && !o->is_target.items[pod->id]) {
-        o->is_target.items[pod->id] = true;
-        if (!o->by_service) {
-            const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-            rsim_metrics_target t = {pod->id, pod->name, r->hash, target_namespace(o), NULL};
-            rsim_metrics_scraper_add_target(o->scraper, &t, now);
-        }
-        for (size_t k = 0; o->by_service && k < o->services.n; k++) {
-            set_service_target(o, k, pod, service_selects(o, &o->services.items[k], pod), now);
-        }
-    }
-}
-
-/* The Services a ServiceMonitor matches: those spec.metrics.scrapeServices names, or every
- * loaded Service selecting the Rollout's pods; each starts with the hash the controller's
- * steady state at t = 0 set on it. */
-static void init_services(struct rsim_observe *o)
-{
-    rsim_engine *e = o->e;
-    const rsim_spec_metrics *m = &e->world->metrics;
-    static const rsim_spec_labels no_labels = {0, NULL};
-    const rsim_spec_labels *labels = e->rollout ? &e->rollout->template.labels : &no_labels;
-    for (size_t i = 0; i < e->spec->n_services; i++) {
-        const rsim_spec_service *svc = &e->spec->services[i];
-        bool match = !m->scrape_services_set && rsim_spec_service_selects(svc, labels);
-        for (size_t k = 0; k < m->n_scrape_services && !match; k++) {
-            match = strcmp(m->scrape_services[k].name, svc->name) == 0;
-        }
-        if (!match) {
-            continue;
-        }
-        obs_service sv;
-        memset(&sv, 0, sizeof sv);
-        sv.spec = svc;
-        snprintf(sv.hash, sizeof sv.hash, "%s", rsim_engine_control_service_hash(e, svc->name));
-        RSIM_VEC_PUSH(o->services, sv);
-    }
-}
-
-/* The Service the controller's effect names: blue-green names the role ("active",
- * "preview"), a canary the Service itself (its canaryService or stableService). */
-static obs_service *service_of_effect(struct rsim_observe *o, const char *name)
-{
-    const rsim_spec_rollout *r = o->e->rollout;
-    if (r != NULL && r->strategy == RSIM_STRATEGY_BLUE_GREEN) {
-        if (strcmp(name, "active") == 0) {
-            name = r->blue_green.active_service;
-        } else if (strcmp(name, "preview") == 0) {
-            name = r->blue_green.preview_service;
-        }
-    }
-    for (size_t k = 0; k < o->services.n; k++) {
-        if (strcmp(o->services.items[k].spec->name, name) == 0) {
-            return &o->services.items[k];
-        }
-    }
-    return NULL;
-}
-
-void rsim_engine_observe_service_select(rsim_engine *e,
-                                        const char *service,
-                                        const char *hash,
-                                        rsim_time now)
-{
-    struct rsim_observe *o = e->observe;
-    if (o == NULL || !o->by_service) {
-        return;
-    }
-    obs_service *sv = service_of_effect(o, service);
-    if (sv == NULL || strcmp(sv->hash, hash) == 0) {
-        return;
-    }
-    snprintf(sv->hash, sizeof sv->hash, "%s", hash);
-    size_t k = (size_t)(sv - o->services.items);
-    /* Pods in id order: those it no longer selects go, those it now selects come. */
-    for (uint32_t id = 0; id < o->is_target.n; id++) {
-        if (o->is_target.items[id]) {
-            const rsim_pod *pod = rsim_cluster_pod(e->cluster, id);
-            set_service_target(o, k, pod, service_selects(o, sv, pod), now);
-        }
-    }
-}
-
-static void on_pod(void *arg, const rsim_pod *pod, bool after, rsim_time now)
-{
-    struct rsim_observe *o = arg;
-    if (!after) {
-        return;
-    }
-    note_pod_change(o, pod, now);
-    track_pod(o, pod, now);
 }
 
 /* ---- providers ---- */
@@ -575,7 +192,7 @@ static void provider_start(void *ctx, const rsim_analysis_request *req, rsim_ana
     struct rsim_observe *o = ctx;
     switch (req->spec->provider) {
     case RSIM_SPEC_PROVIDER_PROMETHEUS:
-        scrapes_sync(o, req->now);
+        rsim_observe_prom_sync(o, req->now);
         rsim_analysis_prometheus_reply(o->store, req, &o->opts, o->e->world->metrics.query_latency,
                                        rsim_metrics_scraper_down(o->scraper, req->now), rep);
         return;
@@ -835,30 +452,6 @@ static void stop_action(struct rsim_observe *o, const rsim_spec_action *a, rsim_
 
 /* ---- lifecycle ---- */
 
-/* What some query of the run may select: every Prometheus query of every template loaded (any
- * of them may be started, with arguments known only then), the recording rules and the alert
- * rules. Nothing is written from the raw series, so leaving the rest out changes no output. */
-static rsim_metrics_needs scenario_needs(const rsim_engine *e)
-{
-    const rsim_spec_metrics *m = &e->world->metrics;
-    rsim_metrics_needs needs = {false, false, false};
-    for (size_t i = 0; i < e->spec->n_templates; i++) {
-        const rsim_spec_analysis_template *tp = &e->spec->templates[i];
-        for (size_t k = 0; k < tp->n_metrics; k++) {
-            if (tp->metrics[k].prometheus) {
-                rsim_metrics_needs_add_text(&needs, &m->series, tp->metrics[k].prometheus->query);
-            }
-        }
-    }
-    for (size_t i = 0; i < m->n_recording_rules; i++) {
-        rsim_metrics_needs_add_text(&needs, &m->series, m->recording_rules[i].expr);
-    }
-    for (size_t i = 0; i < m->n_alert_rules; i++) {
-        rsim_metrics_needs_add_text(&needs, &m->series, m->alert_rules[i].expr);
-    }
-    return needs;
-}
-
 /* Whether the Rollout names any analysis its controller may run (step, background, pre- or
  * post-promotion, an experiment step's). */
 static bool rollout_has_analysis(const rsim_spec_rollout *r)
@@ -895,39 +488,13 @@ void rsim_engine_observe_init(rsim_engine *e)
     }
     struct rsim_observe *o = rsim_xcalloc(1, sizeof *o);
     o->e = e;
-    /* Every sample is kept: a run's queries may look back over any window. */
-    o->store = rsim_metrics_store_new(0);
-    o->scratch_b = rsim_xcalloc(w->metrics.series.n_buckets + 1, sizeof *o->scratch_b);
-    o->by_service = w->metrics.targets == RSIM_SCRAPE_TARGETS_SERVICES;
-    if (o->by_service) {
-        init_services(o);
-    }
-    rsim_metrics_source src = {.arg = o,
-                               .request = o->by_service ? service_target_request : pod_request,
-                               .sync = scrapes_sync};
-    rsim_traffic_set_reader(e->traffic, pod_answer, o);
-    o->scraper =
-        rsim_metrics_scraper_new(o->store, &w->metrics, e->q, e->seed, e->replication, &src);
-    rsim_metrics_needs needs = scenario_needs(e);
-    rsim_metrics_scraper_set_needs(o->scraper, &needs);
-    /* No query reads a pod's histogram: pod reads need not draw latency at all. */
-    rsim_traffic_set_pod_latency(e->traffic, needs.latency);
-    o->opts.lookback_ms = w->metrics.lookback_delta;
-    o->opts.prom_major = w->metrics.prometheus_major;
+    rsim_observe_prom_init(o);
     o->provider.start = provider_start;
     o->provider.resume = provider_resume;
     o->provider.terminate = provider_terminate;
     o->provider.ctx = o;
     e->observe = o;
-    /* Pods already running (the stable revision at t = 0) are targets from the start. */
-    for (uint32_t rs = 0; rs < rsim_cluster_rs_count(e->cluster); rs++) {
-        const rsim_pod *const *pods = NULL;
-        size_t n = rsim_cluster_pods(e->cluster, rs, &pods);
-        for (size_t i = 0; i < n; i++) {
-            track_pod(o, pods[i], 0);
-        }
-    }
-    rsim_cluster_watch(e->cluster, on_pod, o);
+    rsim_observe_prom_watch(o);
 }
 
 void rsim_engine_observe_fini(rsim_engine *e)
@@ -946,22 +513,9 @@ void rsim_engine_observe_fini(rsim_engine *e)
     }
     free(o->runs.items);
     free(o->jobs.items);
-    free(o->is_target.items);
-    for (size_t k = 0; k < o->services.n; k++) {
-        free(o->services.items[k].target.items);
-    }
-    free(o->services.items);
-    free(o->targets.items);
-    free(o->asked.items);
-    for (size_t i = 0; i < o->base.n; i++) {
-        free(o->base.items[i].b);
-    }
-    free(o->base.items);
-    free(o->scratch_b);
     free(o->col_run.items);
     free(o->col_metric.items);
-    rsim_metrics_scraper_free(o->scraper);
-    rsim_metrics_store_free(o->store);
+    rsim_observe_prom_fini(o);
     free(o);
     e->observe = NULL;
 }
