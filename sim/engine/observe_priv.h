@@ -88,6 +88,8 @@ struct rsim_observe {
     RSIM_VEC(obs_job) jobs;
     RSIM_VEC(bool) is_target; /* per pod id: its container runs (it exports) */
     bool by_service;          /* targets: services */
+    bool in_app;              /* the exporter is the app's own process (series preset app): it
+                                 dies with a crash and a new container counts from zero */
     RSIM_VEC(obs_service) services;
     RSIM_VEC(obs_target) targets; /* by target number (targets: services) */
     RSIM_VEC(obs_asked) asked;    /* unanswered reads, in the order asked */

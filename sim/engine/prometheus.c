@@ -18,15 +18,17 @@
  * with targets: services) waits in that order and each answer goes to the oldest; it is queued
  * before asking, as an instant already settled is answered inside rsim_traffic_read_at. A
  * scrape of a pod whose container does not run (crash back-off, or a restart not started yet)
- * fails; it still goes through the queue so that its target's answers stay in order. */
+ * fails when the exporter is the app's own process (preset app; an Istio sidecar or an
+ * ingress controller answers on); it still goes through the queue so that its target's answers
+ * stay in order. */
 static void ask(struct rsim_observe *o, uint32_t target, uint32_t pod_id, rsim_time now)
 {
     if (o->asked_head == o->asked.n) {
         o->asked.n = o->asked_head = 0; /* all answered: start the queue over */
     }
     const rsim_pod *pod = rsim_cluster_pod(o->e->cluster, pod_id);
-    bool down = pod == NULL || pod->running_at < 0 || pod->running_at > now;
-    obs_asked a = {target, down, pod != NULL ? pod->restarts : 0};
+    bool down = pod == NULL || (o->in_app && (pod->running_at < 0 || pod->running_at > now));
+    obs_asked a = {target, down, pod != NULL && o->in_app ? pod->restarts : 0};
     RSIM_VEC_PUSH(o->asked, a);
     rsim_traffic_read_at(o->e->traffic, pod_id, now);
 }
@@ -114,6 +116,9 @@ static void set_baseline(struct rsim_observe *o, uint32_t id, const rsim_traffic
  * nothing. */
 static void note_pod_change(struct rsim_observe *o, const rsim_pod *pod, rsim_time now)
 {
+    if (!o->in_app) {
+        return; /* a sidecar's or an ingress's exporter lives on through the app's crashes */
+    }
     bool crashed = pod->id < o->is_target.n && o->is_target.items[pod->id] &&
                    (pod->running_at < 0 || pod->running_at > now) && pod->state != RSIM_POD_GONE;
     bool pending = pod->id < o->base.n && o->base.items[pod->id].pending;
@@ -333,6 +338,7 @@ void rsim_observe_prom_init(struct rsim_observe *o)
     o->store = rsim_metrics_store_new(0);
     o->scratch_b = rsim_xcalloc(w->metrics.series.n_buckets + 1, sizeof *o->scratch_b);
     o->by_service = w->metrics.targets == RSIM_SCRAPE_TARGETS_SERVICES;
+    o->in_app = w->metrics.series.preset == RSIM_SERIES_APP;
     if (o->by_service) {
         init_services(o);
     }

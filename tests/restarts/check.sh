@@ -7,7 +7,9 @@
 #   served yet (Prometheus marks the series stale);
 # - while it is Available, the series is there, and the raw counter drops after each restart
 #   (each process counts from zero), while increase() over the reset never goes negative;
-# - up is 0 after the failed scrapes and 1 whenever the pod is Available.
+# - up is 0 after the failed scrapes and 1 whenever the pod is Available;
+# - with the istio preset (the exporter is the sidecar) nothing of this happens: up stays 1 and
+#   the counter never drops.
 set -u
 rollsim=$1 dir=$2
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
@@ -69,6 +71,29 @@ drops=$(awk '$2 != "" { if (have && $2 < last) d++; last = $2; have = 1 } END { 
 [ "$drops" -ge 2 ] || { echo "FAIL: the counter dropped $drops times, wanted >= 2"; fail=1; }
 neg=$(awk '$1 < 0 { n++ } END { print n + 0 }' "$tmp/increase")
 [ "$neg" -eq 0 ] || { echo "FAIL: $neg negative increase() values"; fail=1; }
+
+# The same world with the istio preset: the exporter is the sidecar, which lives on through the
+# app's crashes: no failed scrape (up stays 1) and no counter reset.
+sed -e '0,/^  metrics:$/s//  metrics:\n    series: {preset: istio}/' \
+    -e 's/http_requests_total{rollouts_pod_template_hash="{{args.hash}}",code="200"}/istio_requests_total{pod=~"shop-{{args.hash}}-.*",response_code="200"}/' \
+    -e 's/up{rollouts_pod_template_hash="{{args.hash}}"}/up{pod=~"shop-{{args.hash}}-.*"}/' \
+    "$dir/scenario.yaml" >"$tmp/istio.yaml"
+grep -q 'preset: istio' "$tmp/istio.yaml" || { echo "FAIL: istio variant not written"; fail=1; }
+"$rollsim" run --quiet --no-plots --out "$tmp/istio" "$tmp/istio.yaml" ||
+    { echo "FAIL: the istio variant did not run"; exit 1; }
+iev=$tmp/istio/events.jsonl
+grep '"type":"measurement"' "$iev" | grep '"metric":"up"' |
+    sed -E 's/.*"t":([0-9]+),.*"value":"\[?([^]"]*)\]?".*/\1 \2/' >"$tmp/iup"
+grep '"type":"measurement"' "$iev" | grep '"metric":"counter"' |
+    sed -E 's/.*"t":([0-9]+),.*"value":"\[?([^]"]*)\]?".*/\1 \2/' >"$tmp/icounter"
+izeros=$(awk '$2 == "0" { n++ } END { print n + 0 }' "$tmp/iup")
+iones=$(awk '$2 == "1" { n++ } END { print n + 0 }' "$tmp/iup")
+idrops=$(awk '$2 != "" { if (have && $2 < last) d++; last = $2; have = 1 } END { print d + 0 }' \
+    "$tmp/icounter")
+if [ "$izeros" -ne 0 ] || [ "$iones" -lt 40 ] || [ "$idrops" -ne 0 ]; then
+    echo "FAIL: istio sidecar: up 0 in $izeros and 1 in $iones measurements, counter dropped $idrops times; wanted 0, >= 40, 0"
+    fail=1
+fi
 
 [ "$fail" -eq 0 ] && echo "PASS: $crashes crashes; series absent in $absent_down measurements while down, present in $present_up while up; up 0 in $zeros; counter reset $drops times"
 exit "$fail"
