@@ -32,6 +32,7 @@ typedef struct pod_int {
     rsim_time crash_at;    /* current container exits here; RSIM_TIME_MAX = never */
     uint32_t backoff_n;    /* crashes since the back-off was last reset */
     bool in_backoff;       /* crashed; t_life is the restart */
+    bool serving_down;     /* counted in its ReplicaSet's n_serving_down */
     rsim_evq_token t_life; /* bind, app up, ready, restart or gone */
     rsim_evq_token t_avail;
     rsim_evq_token t_crash;
@@ -156,6 +157,10 @@ static void set_serving(pod_int *p, bool on)
     notify(c, p, false);
     rs_int *r = rs_of(c, p->pub.rs);
     r->pub.n_serving += on ? 1 : -1;
+    if (!on && p->serving_down) {
+        p->serving_down = false;
+        r->pub.n_serving_down--;
+    }
     p->pub.serving = on;
     if (on) {
         p->pub.serving_since = now_of(c);
@@ -353,6 +358,13 @@ static void on_crash(rsim_evq *q, void *arg)
     rsim_time delay = backoff_delay(b, p->backoff_n);
     p->backoff_n++;
     p->pub.running_at = -1; /* no container runs until the restart's starts */
+    if (p->pub.serving && !p->serving_down) {
+        /* Until its endpoint is withdrawn, what is routed to it reaches no process. */
+        notify(c, p, false);
+        p->serving_down = true;
+        rs_of(c, p->pub.rs)->pub.n_serving_down++;
+        notify(c, p, true);
+    }
     /* The kubelet reports the exit at once: the endpoint turns not-ready without waiting for
      * failed probes. */
     set_endpoint(p, false);

@@ -58,7 +58,9 @@ typedef struct rsim_cluster_rs {
     int64_t desired;                  /* spec.replicas */
     int64_t n_by_state[RSIM_POD_STATE_COUNT];
     int64_t n_serving;
-    int64_t n_creating; /* pods the ReplicaSet controller will still create (hop delays) */
+    int64_t n_serving_down; /* of them, pods whose container has exited (a crash) and whose
+                               endpoint is not withdrawn yet: what is routed to them fails */
+    int64_t n_creating;     /* pods the ReplicaSet controller will still create (hop delays) */
 } rsim_cluster_rs;
 
 typedef struct rsim_cluster rsim_cluster;

@@ -386,6 +386,33 @@ static void outcome_unrouted(rsim_traffic *t, const dest *d, size_t k, uint64_t 
     cohort_fail(t, k, d, caused ? n : 0, caused ? 0 : n);
 }
 
+/* n requests (user requests, or mirror copies when mirror) of class k reach a pod of d->rs
+ * whose container has exited (a crash loop) while its endpoint is still published: they fail
+ * at the proxy, caused by the crash loop, and reach no exporter. Counted as unrouted. */
+static void
+outcome_refused(rsim_traffic *t, const dest *d, size_t k, uint64_t n, rsim_time x, bool mirror)
+{
+    account *a = d->acct;
+    if (mirror) {
+        a->rev.mirrored += n;
+        a->rev.mirrored_failures += n;
+        return;
+    }
+    a->rev.requests += n;
+    a->rev.failures += n;
+    a->rev.unrouted += n;
+    a->rev.fault_failures += n;
+    const version_state *vs = &t->vers[d->vi];
+    for (size_t i = 0; i < vs->n_faults; i++) {
+        fault_state *f = &t->faults[vs->fault0 + i];
+        if (f->pub.spec->kind == RSIM_FAULT_CRASH_LOOP && fault_active(f, x)) {
+            f->pub.failures += n;
+            break;
+        }
+    }
+    cohort_fail(t, k, d, n, 0);
+}
+
 /* n requests (user requests, or mirror copies when mirror) reach pods of d->rs over [x, y).
  * Order: overload rejection (Binomial with pi_K), then each active error fault in declaration
  * order among the admitted requests still unfailed, then base failures among the rest. */
@@ -396,6 +423,19 @@ static void outcome_served(
     account *a = d->acct;
     const rsim_spec_version *v =
         d->vi < t->w->n_versions ? &t->w->versions[d->vi] : &t->w->version_defaults;
+    if (r->crs->n_serving_down > 0 && r->crs->n_serving > 0) {
+        /* Routed to a pod whose container has exited before its endpoint was withdrawn: the
+         * connection is refused, no process counts it. */
+        uint64_t dead = rsim_rng_binomial(
+            a->rng, (double)r->crs->n_serving_down / (double)r->crs->n_serving, n);
+        if (dead > 0) {
+            outcome_refused(t, d, k, dead, x, mirror);
+            n -= dead;
+        }
+        if (n == 0) {
+            return;
+        }
+    }
     uint64_t over = r->mm.block > 0.0 ? rsim_rng_binomial(a->rng, r->mm.block, n) : 0;
     uint64_t rest = n - over;
     uint64_t admitted = rest;

@@ -9,6 +9,7 @@
  * share of requests and of errors between reads is binomial (chi-square and mean over reads);
  * reads at instants inside a piece are answered without a cut, in order, and a pod's counts
  * between two such reads are Poisson (chi-square and mean), cut under an error ramp instead;
+ * requests to a crashed pod whose endpoint is still published are refused (fault-caused);
  * determinism and common random numbers across observation patterns.
  * Not pinned: which exact counts a seed gives (only their distribution), latency sums beyond
  * their conditional means, the cost (measured by tests/bench/bench_traffic.c, never timed here).
@@ -976,6 +977,46 @@ static void test_traffic_reads_answered_in_order_and_cut_under_a_ramp(void **sta
     finish(&f);
 }
 
+/* A serving pod whose container exits (a crash loop) keeps its endpoint for the propagation
+ * delay: what is routed to it then is refused, fault-caused, counted as unrouted, and reaches
+ * no exporter; once the endpoint is withdrawn the other pods take everything. */
+static void test_traffic_crashed_pod_refuses_until_its_endpoint_goes(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 300.0);
+    set_fault(&f, 0, RSIM_FAULT_CRASH_LOOP, 0.0);
+    f.fault[0].crash_after = RSIM_SEC(10);
+    start(&f, 2, 1); /* 2 pods of web:1, 1 of web:2: a third of the requests each */
+    run_to(&f, RSIM_SEC(10));
+    const rsim_traffic_rev *r = rsim_traffic_rev_at(f.t, 1);
+    uint64_t req0 = r->requests, fail0 = r->failures;
+    assert_int_equal(fail0, 0);
+    assert_true(req0 > 700);
+    run_to(&f, RSIM_MS(10999)); /* the crash at 10 s; the endpoint goes at 11 s */
+    const rsim_cluster_rs *crs = rsim_cluster_rs_at(f.c, 1);
+    assert_int_equal(crs->n_serving, 1);
+    assert_int_equal(crs->n_serving_down, 1);
+    uint64_t refused = r->requests - req0;
+    assert_true(refused > 50); /* about 100 */
+    assert_int_equal(r->failures - fail0, refused);
+    assert_int_equal(r->fault_failures, refused);
+    assert_int_equal(r->unrouted, refused);
+    assert_int_equal(rsim_traffic_fault_at(f.t, 0)->failures, refused);
+    /* The pod's exporter counted only what it served before the crash. */
+    const rsim_pod *const *pods = NULL;
+    assert_int_equal(rsim_cluster_pods(f.c, 1, &pods), 1);
+    rsim_traffic_pod p = rsim_traffic_pod_counters(f.t, pods[0]->id);
+    assert_int_equal(p.ok + p.err, req0);
+    run_to(&f, RSIM_MS(11100)); /* withdrawn at 11 s; the restarted pod is not ready yet */
+    assert_int_equal(crs->n_serving, 0);
+    assert_int_equal(crs->n_serving_down, 0);
+    uint64_t req1 = r->requests;
+    run_to(&f, RSIM_MS(11900));
+    assert_int_equal(r->requests, req1); /* web:2 gets nothing without a serving pod */
+    finish(&f);
+}
+
 static void test_traffic_determinism_and_common_numbers(void **state)
 {
     (void)state;
@@ -1067,6 +1108,7 @@ int main(void)
         cmocka_unit_test(test_traffic_pod_share_binomial),
         cmocka_unit_test(test_traffic_reads_inside_a_piece_are_exact),
         cmocka_unit_test(test_traffic_reads_answered_in_order_and_cut_under_a_ramp),
+        cmocka_unit_test(test_traffic_crashed_pod_refuses_until_its_endpoint_goes),
         cmocka_unit_test(test_traffic_determinism_and_common_numbers),
         cmocka_unit_test(test_traffic_no_traffic_fault_empties_revision),
     };
