@@ -32,7 +32,6 @@ typedef struct pod_int {
     rsim_time crash_at;    /* current container exits here; RSIM_TIME_MAX = never */
     uint32_t backoff_n;    /* crashes since the back-off was last reset */
     bool in_backoff;       /* crashed; t_life is the restart */
-    bool serving_down;     /* counted in its ReplicaSet's n_serving_down */
     rsim_evq_token t_life; /* bind, app up, ready, restart or gone */
     rsim_evq_token t_avail;
     rsim_evq_token t_crash;
@@ -157,8 +156,8 @@ static void set_serving(pod_int *p, bool on)
     notify(c, p, false);
     rs_int *r = rs_of(c, p->pub.rs);
     r->pub.n_serving += on ? 1 : -1;
-    if (!on && p->serving_down) {
-        p->serving_down = false;
+    if (!on && p->pub.refusing) {
+        p->pub.refusing = false;
         r->pub.n_serving_down--;
     }
     p->pub.serving = on;
@@ -358,10 +357,10 @@ static void on_crash(rsim_evq *q, void *arg)
     rsim_time delay = backoff_delay(b, p->backoff_n);
     p->backoff_n++;
     p->pub.running_at = -1; /* no container runs until the restart's starts */
-    if (p->pub.serving && !p->serving_down) {
+    if (p->pub.serving && !p->pub.refusing) {
         /* Until its endpoint is withdrawn, what is routed to it reaches no process. */
         notify(c, p, false);
-        p->serving_down = true;
+        p->pub.refusing = true;
         rs_of(c, p->pub.rs)->pub.n_serving_down++;
         notify(c, p, true);
     }

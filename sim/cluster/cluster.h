@@ -38,7 +38,9 @@ typedef struct rsim_pod {
     uint32_t id; /* unique in the run, creation order */
     uint32_t rs; /* index of its ReplicaSet */
     rsim_pod_state state;
-    bool serving; /* receives new requests now (endpoint propagated, not withdrawn) */
+    bool serving;  /* receives new requests now (endpoint propagated, not withdrawn) */
+    bool refusing; /* serving, but its container has exited (a crash) and its endpoint is not
+                      withdrawn yet: what is routed to it is refused */
     rsim_time created, ready_at /* last time it became ready, -1 */, serving_since /* -1 */;
     uint32_t restarts;
     char name[64]; /* "<rollout>-<hash>-<5 chars>", deterministic */
@@ -58,8 +60,7 @@ typedef struct rsim_cluster_rs {
     int64_t desired;                  /* spec.replicas */
     int64_t n_by_state[RSIM_POD_STATE_COUNT];
     int64_t n_serving;
-    int64_t n_serving_down; /* of them, pods whose container has exited (a crash) and whose
-                               endpoint is not withdrawn yet: what is routed to them fails */
+    int64_t n_serving_down; /* of them, pods refusing (rsim_pod.refusing) */
     int64_t n_creating;     /* pods the ReplicaSet controller will still create (hop delays) */
 } rsim_cluster_rs;
 

@@ -69,12 +69,10 @@ typedef struct obs_asked {
     uint32_t generation; /* the pod's restarts at the scrape: its exporting process */
 } obs_asked;
 
-/* A pod's cumulative counters when its current container began: its exporter's counters are
- * the pod's since then, as a new process starts from zero. Set at a crash and moved forward
- * while the pod serves nothing (pending): requests routed to it before its endpoint was
- * withdrawn reached no process, and none reaches it again before it serves. */
+/* A pod's cumulative counters when its last container ended (a crash): its exporter's counters
+ * are the pod's since then, as a new process starts from zero. */
 typedef struct obs_baseline {
-    bool set, pending;
+    bool set;
     uint64_t ok, err;
     double sum;
     uint64_t *b; /* owned: n_buckets + 1 */

@@ -55,8 +55,6 @@ void rsim_observe_prom_sync(struct rsim_observe *o, rsim_time now)
     scrapes_sync(o, now);
 }
 
-static void set_baseline(struct rsim_observe *o, uint32_t id, const rsim_traffic_pod *c);
-
 static void pod_answer(void *arg, uint32_t pod, rsim_time at, const rsim_traffic_pod *c)
 {
     struct rsim_observe *o = arg;
@@ -68,12 +66,6 @@ static void pod_answer(void *arg, uint32_t pod, rsim_time at, const rsim_traffic
         return;
     }
     rsim_metrics_counters out = {c->ok, c->err, c->buckets, c->latency_sum_ms, a.generation};
-    if (pod < o->base.n && o->base.items[pod].pending) {
-        const rsim_pod *p = rsim_cluster_pod(o->e->cluster, pod);
-        if (p != NULL && !p->serving) {
-            set_baseline(o, pod, c); /* nothing served since the crash: all before the process */
-        }
-    }
     if (pod < o->base.n && o->base.items[pod].set) {
         const obs_baseline *b = &o->base.items[pod];
         size_t nb = o->e->world->metrics.series.n_buckets;
@@ -107,27 +99,19 @@ static void set_baseline(struct rsim_observe *o, uint32_t id, const rsim_traffic
     memcpy(b->b, c->buckets, (nb + 1) * sizeof *b->b);
 }
 
-/* Pod changes that move the exporter's zero. At a crash (no container runs: running_at -1, or
- * the restart's container has not started yet) the next process starts from zero: the baseline
- * becomes the pod's counters, and stays pending while the pod serves nothing (requests routed to it
- * until its endpoint is withdrawn reached no process). When it serves again, the baseline is fixed
- * at its counters then. Every read before the change was answered by the traffic model's settle
- * before it, and a pod that does not serve is in no pod tree, so reading its counters draws
- * nothing. */
+/* A crash moves the exporter's zero (app preset): the next process starts from zero, so the
+ * baseline becomes the pod's counters while no container runs. Nothing reaches the pod from the
+ * crash until it serves again (it refuses what is routed to it until its endpoint is withdrawn,
+ * and it is in no pod tree meanwhile), so those are the old process's totals, read without a
+ * draw; every read before the crash was answered by the traffic model's settle before it. */
 static void note_pod_change(struct rsim_observe *o, const rsim_pod *pod, rsim_time now)
 {
-    if (!o->in_app) {
-        return; /* a sidecar's or an ingress's exporter lives on through the app's crashes */
-    }
-    bool crashed = pod->id < o->is_target.n && o->is_target.items[pod->id] &&
+    bool crashed = o->in_app && pod->id < o->is_target.n && o->is_target.items[pod->id] &&
                    (pod->running_at < 0 || pod->running_at > now) && pod->state != RSIM_POD_GONE;
-    bool pending = pod->id < o->base.n && o->base.items[pod->id].pending;
-    if (!crashed && !(pending && pod->serving)) {
-        return;
+    if (crashed) {
+        rsim_traffic_pod c = rsim_traffic_pod_counters(o->e->traffic, pod->id);
+        set_baseline(o, pod->id, &c);
     }
-    rsim_traffic_pod c = rsim_traffic_pod_counters(o->e->traffic, pod->id);
-    set_baseline(o, pod->id, &c);
-    o->base.items[pod->id].pending = !pod->serving;
 }
 
 static bool pod_running(rsim_pod_state s)

@@ -224,7 +224,14 @@ static size_t tree_ranges(pod_tree *tr, size_t v, uint32_t lo, uint32_t hi)
     return v;
 }
 
-/* Builds rs's tree over its serving pods now; false (nothing built) when none serves. The tree
+/* Whether requests routed to the pod reach it: it serves and is not refusing (a crashed pod
+ * whose endpoint is still published refuses what it is sent: traffic.c outcome_refused). */
+static bool answers(const rsim_pod *p)
+{
+    return p->serving && !p->refusing;
+}
+
+/* Builds rs's tree over its answering pods now; false (nothing built) when none does. The tree
  * is empty when built: every count still waits in the ReplicaSet's pending counts. */
 static bool tree_build(rsim_traffic *t, uint32_t rs)
 {
@@ -233,7 +240,7 @@ static bool tree_build(rsim_traffic *t, uint32_t rs)
     size_t np = rsim_cluster_pods(t->c, rs, &pods);
     size_t m = 0;
     for (size_t i = 0; i < np; i++) {
-        m += pods[i]->serving ? 1 : 0;
+        m += answers(pods[i]) ? 1 : 0;
     }
     if (m == 0) {
         return false;
@@ -262,7 +269,7 @@ static bool tree_build(rsim_traffic *t, uint32_t rs)
     tr->m = m;
     m = 0;
     for (size_t i = 0; i < np; i++) {
-        if (pods[i]->serving) {
+        if (answers(pods[i])) {
             tr->pod[m] = pods[i]->id;
             pod_state *ps = pod_at(t, pods[i]->id);
             ps->in_tree = true;
@@ -459,7 +466,7 @@ rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id)
 {
     const rsim_pod *pod = rsim_cluster_pod(t->c, pod_id);
     pod_state *p = pod_at(t, pod_id);
-    if (pod != NULL && pod->serving && pod->rs < t->n_rs) {
+    if (pod != NULL && answers(pod) && pod->rs < t->n_rs) {
         /* A pod outside the serving set has had everything it served since the set last
          * changed, as every change empties the tree first. */
         rs_state *r = &t->rs[pod->rs];

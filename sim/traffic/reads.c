@@ -60,12 +60,13 @@ void rsim_traffic_reads_answer(rsim_traffic *t, rsim_time upto)
     }
 }
 
-/* The ReplicaSet whose tree pod id is read from, or RSIM_TRAFFIC_NO_RS when the pod does not
- * serve (its counters cannot change inside the piece: the serving set is constant in it). */
+/* The ReplicaSet whose tree pod id is read from, or RSIM_TRAFFIC_NO_RS when nothing routed
+ * reaches the pod (its counters cannot change inside the piece: the serving set is constant in
+ * it). */
 static uint32_t read_rs(const rsim_traffic *t, uint32_t pod_id)
 {
     const rsim_pod *pod = rsim_cluster_pod(t->c, pod_id);
-    if (pod == NULL || !pod->serving || pod->rs >= t->n_rs) {
+    if (pod == NULL || !pod->serving || pod->refusing || pod->rs >= t->n_rs) {
         return RSIM_TRAFFIC_NO_RS;
     }
     return pod->rs;

@@ -355,12 +355,14 @@ static void note_exposure(rsim_traffic *t, size_t vi, rsim_time x)
 }
 
 /* Requests of class k that found no pod: all fail; fault-caused when a crash loop or a
- * noTraffic fault of the target version is what emptied it. */
-static void outcome_unrouted(rsim_traffic *t, const dest *d, size_t k, uint64_t n, rsim_time x)
+ * noTraffic fault of the target version is what emptied it, or when `refused` (a crashed pod
+ * refused them). */
+static void
+outcome_unrouted(rsim_traffic *t, const dest *d, size_t k, uint64_t n, rsim_time x, bool refused)
 {
-    bool caused =
-        d->vi < t->w->n_versions && (version_has_active(t, d->vi, RSIM_FAULT_NO_TRAFFIC, x) ||
-                                     version_has_active(t, d->vi, RSIM_FAULT_CRASH_LOOP, x));
+    bool caused = refused || (d->vi < t->w->n_versions &&
+                              (version_has_active(t, d->vi, RSIM_FAULT_NO_TRAFFIC, x) ||
+                               version_has_active(t, d->vi, RSIM_FAULT_CRASH_LOOP, x)));
     if (d->acct == NULL) {
         t->unrouted += n;
     } else {
@@ -392,25 +394,12 @@ static void outcome_unrouted(rsim_traffic *t, const dest *d, size_t k, uint64_t 
 static void
 outcome_refused(rsim_traffic *t, const dest *d, size_t k, uint64_t n, rsim_time x, bool mirror)
 {
-    account *a = d->acct;
     if (mirror) {
-        a->rev.mirrored += n;
-        a->rev.mirrored_failures += n;
+        d->acct->rev.mirrored += n;
+        d->acct->rev.mirrored_failures += n;
         return;
     }
-    a->rev.requests += n;
-    a->rev.failures += n;
-    a->rev.unrouted += n;
-    a->rev.fault_failures += n;
-    const version_state *vs = &t->vers[d->vi];
-    for (size_t i = 0; i < vs->n_faults; i++) {
-        fault_state *f = &t->faults[vs->fault0 + i];
-        if (f->pub.spec->kind == RSIM_FAULT_CRASH_LOOP && fault_active(f, x)) {
-            f->pub.failures += n;
-            break;
-        }
-    }
-    cohort_fail(t, k, d, n, 0);
+    outcome_unrouted(t, d, k, n, x, true);
 }
 
 /* n requests (user requests, or mirror copies when mirror) reach pods of d->rs over [x, y).
@@ -591,7 +580,7 @@ serve_dest(rsim_traffic *t, const dest *d, size_t k, uint64_t n, rsim_time a, rs
     }
     if (d->unrouted || d->acct == NULL) {
         t->cls[k].pub.requests += n;
-        outcome_unrouted(t, d, k, n, a);
+        outcome_unrouted(t, d, k, n, a, false);
         return;
     }
     t->cls[k].pub.requests += n;
