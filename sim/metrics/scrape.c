@@ -352,13 +352,11 @@ static void on_stale(rsim_evq *q, void *arg)
     rsim_metrics_series ids[5] = {t->ok, t->err, t->sum, t->count, t->up};
     for (size_t i = 0; i < 5; i++) {
         if (ids[i] != NO_SERIES) {
-            rsim_metrics_append_stale(s->store, ids[i], t->stale_at);
-            s->stats.samples++;
+            mark_stale(s, ids[i], t->stale_at);
         }
     }
     for (size_t i = 0; t->count != NO_SERIES && i <= s->m->series.n_buckets; i++) {
-        rsim_metrics_append_stale(s->store, t->buckets[i], t->stale_at);
-        s->stats.samples++;
+        mark_stale(s, t->buckets[i], t->stale_at);
     }
 }
 
@@ -513,8 +511,7 @@ static void eval_rule(rsim_metrics_scraper *s, size_t i, rsim_time now)
     /* A series the rule produced last time and not now goes stale (rules/group.go). */
     for (size_t k = 0; k < rs->last.n; k++) {
         if (!contains(rs->now.items, rs->now.n, rs->last.items[k])) {
-            rsim_metrics_append_stale(s->store, rs->last.items[k], now);
-            s->stats.samples++;
+            mark_stale(s, rs->last.items[k], now);
         }
     }
     rs->last.n = 0;
