@@ -192,7 +192,7 @@ static void provider_start(void *ctx, const rsim_analysis_request *req, rsim_ana
     struct rsim_observe *o = ctx;
     switch (req->spec->provider) {
     case RSIM_SPEC_PROVIDER_PROMETHEUS:
-        rsim_observe_prom_sync(o, req->now);
+        rsim_observe_prom_sync(o, req->now, req->query);
         rsim_analysis_prometheus_reply(o->store, req, &o->opts, o->e->world->metrics.query_latency,
                                        rsim_metrics_scraper_down(o->scraper, req->now), rep);
         return;

@@ -61,14 +61,6 @@ typedef struct obs_target {
     bool active;      /* scraped now (added and not removed since) */
 } obs_target;
 
-/* A read asked of the traffic model: which target it scrapes, and whether the exporter was
- * down at the scrape (its container not running: the scrape fails). */
-typedef struct obs_asked {
-    uint32_t target;
-    bool down;
-    uint32_t generation; /* the pod's restarts at the scrape: its exporting process */
-} obs_asked;
-
 /* A pod's cumulative counters when its last container ended (a crash): its exporter's counters
  * are the pod's since then, as a new process starts from zero. */
 typedef struct obs_baseline {
@@ -90,8 +82,6 @@ struct rsim_observe {
                                  dies with a crash and a new container counts from zero */
     RSIM_VEC(obs_service) services;
     RSIM_VEC(obs_target) targets; /* by target number (targets: services) */
-    RSIM_VEC(obs_asked) asked;    /* unanswered reads, in the order asked */
-    size_t asked_head;            /* the oldest unanswered read in asked */
     RSIM_VEC(obs_baseline) base;  /* per pod id: its counters when its last container ended */
     uint64_t *scratch_b;          /* owned: n_buckets + 1, a pod's buckets minus its baseline */
     rsim_metrics_query_opts opts;
@@ -112,6 +102,6 @@ void rsim_observe_prom_watch(struct rsim_observe *o);
 void rsim_observe_prom_fini(struct rsim_observe *o);
 /* Settles traffic up to now, so that every scrape at or before now is stored. Call before any
  * query of the store. */
-void rsim_observe_prom_sync(struct rsim_observe *o, rsim_time now);
+void rsim_observe_prom_sync(struct rsim_observe *o, rsim_time now, const rsim_promql *query);
 
 #endif

@@ -12,25 +12,26 @@
 
 /* A scrape asks the traffic model for the pod's counters at its instant; the model answers
  * when it settles the piece around that instant (pod_answer), without cutting a piece for it
- * (docs/modules/traffic.md "Reads inside a piece"). Every query of the store first settles
- * traffic up to its instant (scrapes_sync), so no scrape before it is still unanswered. The
- * model answers in the order asked, so each read's target (a pod, or a (Service, pod) pair
- * with targets: services) waits in that order and each answer goes to the oldest; it is queued
- * before asking, as an instant already settled is answered inside rsim_traffic_read_at. A
- * scrape of a pod whose container does not run (crash back-off, or a restart not started yet)
- * fails when the exporter is the app's own process (preset app; an Istio sidecar or an
- * ingress controller answers on); it still goes through the queue so that its target's answers
- * stay in order. */
+ * (docs/modules/traffic.md "Reads inside a piece"), or, as lazy reads are on, only when a query
+ * may select one of the ReplicaSet's targets (prom_sync), before the pods change, or never
+ * (docs/modules/traffic.md "Deferred ReplicaSets"): the samples of a ReplicaSet no query
+ * looks at need no split over its pods. Answers come in the order asked for each pod, so the
+ * store gets each series' samples in order; the tag of a read carries what the answer needs:
+ * its target (a pod, or a (Service, pod) pair with targets: services), whether the exporter
+ * was down at the scrape, and the pod's process then. A scrape of a pod whose container does
+ * not run (crash back-off, or a restart not started yet) fails when the exporter is the app's
+ * own process (preset app; an Istio sidecar or an ingress controller answers on); it still
+ * goes through the model so that its target's answers stay in order. */
+#define TAG_DOWN ((uint64_t)1 << 63)
+
 static void ask(struct rsim_observe *o, uint32_t target, uint32_t pod_id, rsim_time now)
 {
-    if (o->asked_head == o->asked.n) {
-        o->asked.n = o->asked_head = 0; /* all answered: start the queue over */
-    }
     const rsim_pod *pod = rsim_cluster_pod(o->e->cluster, pod_id);
     bool down = pod == NULL || (o->in_app && (pod->running_at < 0 || pod->running_at > now));
-    obs_asked a = {target, down, pod != NULL && o->in_app ? pod->restarts : 0};
-    RSIM_VEC_PUSH(o->asked, a);
-    rsim_traffic_read_at(o->e->traffic, pod_id, now);
+    uint32_t generation = pod != NULL && o->in_app ? pod->restarts : 0;
+    uint64_t tag =
+        (uint64_t)target | (uint64_t)(generation & 0x7fffffffu) << 32 | (down ? TAG_DOWN : 0);
+    rsim_traffic_read_at(o->e->traffic, pod_id, now, tag);
 }
 
 static void pod_request(void *arg, uint32_t pod, rsim_time now)
@@ -44,28 +45,85 @@ static void service_target_request(void *arg, uint32_t target, rsim_time now)
     ask(o, target, o->targets.items[target].pod, now);
 }
 
+/* Visitor: whether the selector has a matcher on the label named arg. */
+static bool tests_label(void *arg, const rsim_promql_node *n)
+{
+    const char *const *label = arg;
+    for (size_t i = 0; i < n->u.sel.n_matchers; i++) {
+        if (strcmp(n->u.sel.matchers[i].name, *label) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether query may select a series of a target of ReplicaSet rs's pods. Pod targets of one
+ * ReplicaSet differ only in their pod label: when no selector tests it, one pod answers for
+ * all. */
+static bool rs_selected(struct rsim_observe *o, uint32_t rs, const rsim_promql *query)
+{
+    if (query == NULL) {
+        return true;
+    }
+    if (o->by_service) {
+        for (uint32_t k = 0; k < o->targets.n; k++) {
+            const rsim_pod *pod = rsim_cluster_pod(o->e->cluster, o->targets.items[k].pod);
+            if (pod != NULL && pod->rs == rs &&
+                rsim_metrics_scraper_may_select(o->scraper, k, query)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    const rsim_pod *const *pods = NULL;
+    size_t n = rsim_cluster_pods(o->e->cluster, rs, &pods);
+    const char *pod_label = o->e->world->metrics.series.pod_label;
+    bool by_pod = pod_label != NULL && pod_label[0] &&
+                  rsim_promql_any_selector(rsim_promql_root(query), tests_label, &pod_label);
+    for (size_t i = 0; i < n; i++) {
+        if (rsim_metrics_scraper_offset(o->scraper, pods[i]->id) < 0) {
+            continue; /* never scraped: no series of it */
+        }
+        if (rsim_metrics_scraper_may_select(o->scraper, pods[i]->id, query)) {
+            return true;
+        }
+        if (!by_pod) {
+            return false;
+        }
+    }
+    return false;
+}
+
+/* Every scrape at or before now that query may select is stored (NULL: every scrape). */
+void rsim_observe_prom_sync(struct rsim_observe *o, rsim_time now, const rsim_promql *query)
+{
+    rsim_traffic *t = o->e->traffic;
+    rsim_traffic_observe(t, now);
+    for (uint32_t rs = 0; rs < rsim_cluster_rs_count(o->e->cluster); rs++) {
+        if (rsim_traffic_reads_deferred(t, rs) > 0 && rs_selected(o, rs, query)) {
+            rsim_traffic_reads_flush(t, rs);
+        }
+    }
+}
+
+/* The scraper's sync (before recording rules): every scrape. */
 static void scrapes_sync(void *arg, rsim_time now)
 {
-    struct rsim_observe *o = arg;
-    rsim_traffic_observe(o->e->traffic, now);
+    rsim_observe_prom_sync(arg, now, NULL);
 }
 
-void rsim_observe_prom_sync(struct rsim_observe *o, rsim_time now)
-{
-    scrapes_sync(o, now);
-}
-
-static void pod_answer(void *arg, uint32_t pod, rsim_time at, const rsim_traffic_pod *c)
+static void
+pod_answer(void *arg, uint32_t pod, rsim_time at, uint64_t tag, const rsim_traffic_pod *c)
 {
     struct rsim_observe *o = arg;
-    RSIM_ASSERT(o->asked_head < o->asked.n);
-    obs_asked a = o->asked.items[o->asked_head++];
-    RSIM_ASSERT(!o->by_service || o->targets.items[a.target].pod == pod);
-    if (a.down) {
-        rsim_metrics_scraper_deliver(o->scraper, a.target, at, NULL);
+    uint32_t target = (uint32_t)(tag & 0xffffffffu);
+    RSIM_ASSERT(!o->by_service || o->targets.items[target].pod == pod);
+    if (tag & TAG_DOWN) {
+        rsim_metrics_scraper_deliver(o->scraper, target, at, NULL);
         return;
     }
-    rsim_metrics_counters out = {c->ok, c->err, c->buckets, c->latency_sum_ms, a.generation};
+    uint32_t generation = (uint32_t)(tag >> 32) & 0x7fffffffu;
+    rsim_metrics_counters out = {c->ok, c->err, c->buckets, c->latency_sum_ms, generation};
     if (pod < o->base.n && o->base.items[pod].set) {
         const obs_baseline *b = &o->base.items[pod];
         size_t nb = o->e->world->metrics.series.n_buckets;
@@ -77,7 +135,7 @@ static void pod_answer(void *arg, uint32_t pod, rsim_time at, const rsim_traffic
         }
         out.buckets = o->scratch_b;
     }
-    rsim_metrics_scraper_deliver(o->scraper, a.target, at, &out);
+    rsim_metrics_scraper_deliver(o->scraper, target, at, &out);
 }
 
 /* Pod id's baseline: its counters c. */
@@ -330,6 +388,7 @@ void rsim_observe_prom_init(struct rsim_observe *o)
                                .request = o->by_service ? service_target_request : pod_request,
                                .sync = scrapes_sync};
     rsim_traffic_set_reader(e->traffic, pod_answer, o);
+    rsim_traffic_set_lazy_reads(e->traffic, true);
     o->scraper =
         rsim_metrics_scraper_new(o->store, &w->metrics, e->q, e->seed, e->replication, &src);
     rsim_metrics_needs needs = scenario_needs(e);
@@ -363,7 +422,6 @@ void rsim_observe_prom_fini(struct rsim_observe *o)
     }
     free(o->services.items);
     free(o->targets.items);
-    free(o->asked.items);
     for (size_t i = 0; i < o->base.n; i++) {
         free(o->base.items[i].b);
     }

@@ -99,6 +99,34 @@ static void put_selector(rsim_buf *b, const rsim_promql_node *n)
     }
 }
 
+/* Depth is bounded by the parser: at most RSIM_PROMQL_MAX_DEPTH levels. */
+bool rsim_promql_any_selector(const rsim_promql_node *n, /* NOLINT(misc-no-recursion) */
+                              bool (*fn)(void *arg, const rsim_promql_node *selector),
+                              void *arg)
+{
+    switch (n->kind) {
+    case RSIM_PROMQL_NUMBER:
+        return false;
+    case RSIM_PROMQL_SELECTOR:
+        return fn(arg, n);
+    case RSIM_PROMQL_CALL:
+        for (size_t i = 0; i < n->u.call.n_args; i++) {
+            if (rsim_promql_any_selector(n->u.call.args[i], fn, arg)) {
+                return true;
+            }
+        }
+        return false;
+    case RSIM_PROMQL_AGG:
+        return rsim_promql_any_selector(n->u.agg.arg, fn, arg);
+    case RSIM_PROMQL_BINARY:
+        return rsim_promql_any_selector(n->u.bin.lhs, fn, arg) ||
+               rsim_promql_any_selector(n->u.bin.rhs, fn, arg);
+    case RSIM_PROMQL_NEG:
+        return rsim_promql_any_selector(n->u.neg.arg, fn, arg);
+    }
+    return false;
+}
+
 static void put_node(rsim_buf *b, const rsim_promql_node *n) /* NOLINT(misc-no-recursion) */
 {
     switch (n->kind) {

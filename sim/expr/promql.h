@@ -155,6 +155,12 @@ const char *rsim_promql_text(const rsim_promql *q);
 /* Whether a label value satisfies a matcher (a missing label is the empty string). */
 bool rsim_promql_matcher_is_match(const rsim_promql_matcher *m, const char *value);
 
+/* Calls fn on each selector of the subtree n, left to right, until fn returns true; returns
+ * whether one did. */
+bool rsim_promql_any_selector(const rsim_promql_node *n,
+                              bool (*fn)(void *arg, const rsim_promql_node *selector),
+                              void *arg);
+
 /* The function's PromQL name ("rate") and the aggregation's ("sum"); static strings. */
 const char *rsim_promql_func_name(rsim_promql_func fn);
 const char *rsim_promql_aggop_name(rsim_promql_aggop op);

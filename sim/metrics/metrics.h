@@ -257,6 +257,12 @@ void rsim_metrics_needs_add_text(rsim_metrics_needs *needs,
 /* Exports only the series in *needs from now on (the default exports everything). Set it
  * before the first scrape: a family left out is never created, so no query can tell. */
 void rsim_metrics_scraper_set_needs(rsim_metrics_scraper *s, const rsim_metrics_needs *needs);
+/* Whether query may select a series of target id (an over-approximation: each matcher is tried
+ * on the target's labels, a metric name on every name it exports, and the status code and le
+ * are not tested). NULL selects everything; an unknown id nothing. */
+bool rsim_metrics_scraper_may_select(const rsim_metrics_scraper *s,
+                                     uint32_t id,
+                                     const rsim_promql *query);
 
 /* Whether the metrics backend is down at t (inside an outage [at, at + duration)). */
 bool rsim_metrics_scraper_down(const rsim_metrics_scraper *s, rsim_time t);

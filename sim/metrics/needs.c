@@ -19,6 +19,11 @@ static bool is_latency_name(const char *base, const char *name)
            strcmp(suffix, "_count") == 0;
 }
 
+typedef struct add_ctx {
+    rsim_metrics_needs *needs;
+    const rsim_spec_series *ser;
+} add_ctx;
+
 static void
 add_selector(rsim_metrics_needs *needs, const rsim_spec_series *ser, const rsim_promql_node *n)
 {
@@ -45,40 +50,20 @@ add_selector(rsim_metrics_needs *needs, const rsim_spec_series *ser, const rsim_
     }
 }
 
-/* Depth is bounded by the parser: at most RSIM_PROMQL_MAX_DEPTH levels. */
-static void add_node(rsim_metrics_needs *needs, /* NOLINT(misc-no-recursion) */
-                     const rsim_spec_series *ser,
-                     const rsim_promql_node *n)
+/* Visitor of rsim_promql_any_selector: adds what the selector needs, visits on. */
+static bool add_visit(void *arg, const rsim_promql_node *n)
 {
-    switch (n->kind) {
-    case RSIM_PROMQL_NUMBER:
-        return;
-    case RSIM_PROMQL_SELECTOR:
-        add_selector(needs, ser, n);
-        return;
-    case RSIM_PROMQL_CALL:
-        for (size_t i = 0; i < n->u.call.n_args; i++) {
-            add_node(needs, ser, n->u.call.args[i]);
-        }
-        return;
-    case RSIM_PROMQL_AGG:
-        add_node(needs, ser, n->u.agg.arg);
-        return;
-    case RSIM_PROMQL_BINARY:
-        add_node(needs, ser, n->u.bin.lhs);
-        add_node(needs, ser, n->u.bin.rhs);
-        return;
-    case RSIM_PROMQL_NEG:
-        add_node(needs, ser, n->u.neg.arg);
-        return;
-    }
+    add_ctx *c = arg;
+    add_selector(c->needs, c->ser, n);
+    return false;
 }
 
 void rsim_metrics_needs_add(rsim_metrics_needs *needs,
                             const rsim_spec_series *ser,
                             const rsim_promql *query)
 {
-    add_node(needs, ser, rsim_promql_root(query));
+    add_ctx c = {needs, ser};
+    (void)rsim_promql_any_selector(rsim_promql_root(query), add_visit, &c);
 }
 
 void rsim_metrics_needs_add_text(rsim_metrics_needs *needs,

@@ -601,6 +601,79 @@ void rsim_metrics_scraper_free(rsim_metrics_scraper *s)
     free(s);
 }
 
+/* A selector and the target it is tried on (rsim_metrics_scraper_may_select). */
+typedef struct select_ctx {
+    const rsim_metrics_scraper *s;
+    rsim_metrics_label labels[MAX_LABELS];
+    size_t n_labels; /* labels[0] is the name, left out */
+} select_ctx;
+
+/* Whether a __name__ matcher holds for some name the target exports. */
+static bool name_may_match(const rsim_spec_series *ser, const rsim_promql_matcher *m)
+{
+    if (rsim_promql_matcher_is_match(m, "up") ||
+        (ser->requests && rsim_promql_matcher_is_match(m, ser->requests))) {
+        return true;
+    }
+    static const char *const suffix[] = {"_bucket", "_sum", "_count"};
+    for (size_t i = 0; ser->latency && i < 3; i++) {
+        char name[256];
+        snprintf(name, sizeof name, "%s%s", ser->latency, suffix[i]);
+        if (rsim_promql_matcher_is_match(m, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Visitor: whether the selector may select a series of the target. Each matcher is tried on
+ * the target's labels; the status label and le, which differ among its series, hold anyway. */
+static bool selector_may_select(void *arg, const rsim_promql_node *n)
+{
+    const select_ctx *c = arg;
+    const rsim_spec_series *ser = &c->s->m->series;
+    for (size_t i = 0; i < n->u.sel.n_matchers; i++) {
+        const rsim_promql_matcher *m = &n->u.sel.matchers[i];
+        if (strcmp(m->name, "__name__") == 0) {
+            if (!name_may_match(ser, m)) {
+                return false;
+            }
+            continue;
+        }
+        if ((ser->status_label && strcmp(m->name, ser->status_label) == 0) ||
+            strcmp(m->name, "le") == 0) {
+            continue;
+        }
+        const char *v = "";
+        for (size_t k = 1; k < c->n_labels; k++) {
+            if (strcmp(c->labels[k].name, m->name) == 0) {
+                v = c->labels[k].value;
+                break;
+            }
+        }
+        if (!rsim_promql_matcher_is_match(m, v)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool rsim_metrics_scraper_may_select(const rsim_metrics_scraper *s,
+                                     uint32_t id,
+                                     const rsim_promql *query)
+{
+    if (query == NULL) {
+        return true;
+    }
+    if (id >= s->targets.n || s->targets.items[id].t == NULL) {
+        return false;
+    }
+    select_ctx c;
+    c.s = s;
+    c.n_labels = target_labels(s, s->targets.items[id].t, "", NULL, NULL, c.labels);
+    return rsim_promql_any_selector(rsim_promql_root(query), selector_may_select, &c);
+}
+
 void rsim_metrics_scraper_set_needs(rsim_metrics_scraper *s, const rsim_metrics_needs *needs)
 {
     s->needs = *needs;

@@ -175,7 +175,6 @@ rsim_traffic *rsim_traffic_new(const rsim_spec_world *w,
     t->rng_arrivals = rsim_rng_new(seed, replication, "traffic/arrivals");
     t->rng_split = rsim_rng_new(seed, replication, "traffic/split");
     t->rng_users = rsim_rng_new(seed, replication, "traffic/users");
-    t->rng_pods = rsim_rng_new(seed, replication, "traffic/pods");
     t->rng_latency = rsim_rng_new(seed, replication, "traffic/latency");
     t->rng_flags = rsim_rng_new(seed, replication, "traffic/flags");
     build_grid(t);
@@ -210,6 +209,8 @@ void rsim_traffic_free(rsim_traffic *t)
         free(t->rs[i].cut_b);
         free(t->rs[i].cut_bsum);
         rsim_traffic_pod_tree_fini(&t->rs[i].tree);
+        rsim_rng_free(t->rs[i].rng_pods);
+        rsim_traffic_lazy_fini(&t->rs[i]);
     }
     free(t->rs);
     rsim_traffic_account_fini(&t->flag);
@@ -240,7 +241,6 @@ void rsim_traffic_free(rsim_traffic *t)
     rsim_rng_free(t->rng_arrivals);
     rsim_rng_free(t->rng_split);
     rsim_rng_free(t->rng_users);
-    rsim_rng_free(t->rng_pods);
     rsim_rng_free(t->rng_latency);
     rsim_rng_free(t->rng_flags);
     free(t);

@@ -303,7 +303,7 @@ static bool tree_build(rsim_traffic *t, uint32_t rs)
 
 /* Adds n requests of category k (and their latency sum, for a bucket) at the root, or, when n
  * is small, at uniform leaves. */
-static void tree_add(rsim_traffic *t, pod_tree *tr, size_t k, uint64_t n, double sum)
+static void tree_add(rsim_traffic *t, rsim_rng *rng, pod_tree *tr, size_t k, uint64_t n, double sum)
 {
     size_t nc = n_cat(t);
     if (n == 0) {
@@ -318,7 +318,7 @@ static void tree_add(rsim_traffic *t, pod_tree *tr, size_t k, uint64_t n, double
         return;
     }
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t v = tr->leaf_node[rsim_rng_uniform_int(t->rng_pods, tr->m)];
+        uint32_t v = tr->leaf_node[rsim_rng_uniform_int(rng, tr->m)];
         tr->cnt[v * nc + k] += 1;
         if (k >= 2) {
             tr->sum[v * t->n_coarse + k - 2] += sum / (double)n;
@@ -340,10 +340,10 @@ static void tree_fill_root(rsim_traffic *t, uint32_t rs)
     if (r->pend_ok == 0 && r->pend_err == 0) {
         return;
     }
-    tree_add(t, tr, 0, r->pend_ok, 0.0);
-    tree_add(t, tr, 1, r->pend_err, 0.0);
+    tree_add(t, r->rng_pods, tr, 0, r->pend_ok, 0.0);
+    tree_add(t, r->rng_pods, tr, 1, r->pend_err, 0.0);
     for (size_t j = 0; t->pod_latency && j < t->n_coarse; j++) {
-        tree_add(t, tr, 2 + j, r->pend_b[j], r->pend_bsum[j]);
+        tree_add(t, r->rng_pods, tr, 2 + j, r->pend_b[j], r->pend_bsum[j]);
         r->pend_b[j] = 0;
         r->pend_bsum[j] = 0.0;
     }
@@ -355,7 +355,7 @@ static void tree_fill_root(rsim_traffic *t, uint32_t rs)
  * subtree with probability (its leaves) / (v's leaves), independently, so one binomial per
  * non-zero category is exact. A bucket's latency sum follows its count in proportion (the
  * conditional expectation given the counts, as the requests of a bucket are exchangeable). */
-static void tree_push(rsim_traffic *t, pod_tree *tr, size_t v)
+static void tree_push(rsim_traffic *t, rsim_rng *rng, pod_tree *tr, size_t v)
 {
     size_t nc = n_cat(t);
     size_t left = v + 1;
@@ -372,7 +372,7 @@ static void tree_push(rsim_traffic *t, pod_tree *tr, size_t v)
         if (n == 0) {
             continue;
         }
-        uint64_t nl = rsim_rng_binomial(t->rng_pods, p, n);
+        uint64_t nl = rsim_rng_binomial(rng, p, n);
         cl[k] += nl;
         cr[k] += n - nl;
         c[k] = 0;
@@ -410,12 +410,12 @@ static void tree_deliver(rsim_traffic *t, pod_tree *tr, size_t v)
 }
 
 /* Brings leaf i's pod up to date: pushes along the path root -> leaf i only, O(log m) nodes. */
-static void tree_read(rsim_traffic *t, pod_tree *tr, size_t i)
+static void tree_read(rsim_traffic *t, rsim_rng *rng, pod_tree *tr, size_t i)
 {
     size_t v = 0;
     while (tr->hi[v] - tr->lo[v] > 1) {
         if (tr->dirty[v]) {
-            tree_push(t, tr, v);
+            tree_push(t, rng, tr, v);
         }
         size_t right = tr->right[v];
         v = i < tr->lo[right] ? v + 1 : right;
@@ -430,6 +430,8 @@ void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs)
     if (rs >= t->n_rs) {
         return;
     }
+    /* Deferred reads first: they were asked while the serving set was the one the tree has. */
+    rsim_traffic_reads_flush(t, rs);
     rs_state *r = &t->rs[rs];
     pod_tree *tr = &r->tree;
     if (!tr->built) {
@@ -450,7 +452,7 @@ void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs)
             continue;
         }
         if (tr->hi[v] - tr->lo[v] > 1) {
-            tree_push(t, tr, v);
+            tree_push(t, r->rng_pods, tr, v);
         } else {
             tree_deliver(t, tr, v);
         }
@@ -465,6 +467,15 @@ void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs)
 rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id)
 {
     const rsim_pod *pod = rsim_cluster_pod(t->c, pod_id);
+    if (pod != NULL && pod->rs < t->n_rs) {
+        rsim_traffic_reads_flush(t, pod->rs); /* reads asked before come first */
+    }
+    return rsim_traffic_pod_counters_now(t, pod_id);
+}
+
+rsim_traffic_pod rsim_traffic_pod_counters_now(rsim_traffic *t, uint32_t pod_id)
+{
+    const rsim_pod *pod = rsim_cluster_pod(t->c, pod_id);
     pod_state *p = pod_at(t, pod_id);
     if (pod != NULL && answers(pod) && pod->rs < t->n_rs) {
         /* A pod outside the serving set has had everything it served since the set last
@@ -476,7 +487,7 @@ rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id)
             if (!p->in_tree) {
                 rsim_panic("traffic: pod %u serves but is not in its tree", (unsigned)pod_id);
             }
-            tree_read(t, &r->tree, p->leaf);
+            tree_read(t, r->rng_pods, &r->tree, p->leaf);
         }
     }
     p = pod_at(t, pod_id);

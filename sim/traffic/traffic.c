@@ -176,6 +176,10 @@ void rsim_traffic_sync_rs(rsim_traffic *t)
         char name[160];
         snprintf(name, sizeof(name), "traffic/outcomes/%s", crs->hash);
         account_init(t, &r->acct, name);
+        /* Its own stream: a ReplicaSet's pod counts do not depend on when another one's
+         * deferred reads are answered (reads.c). */
+        snprintf(name, sizeof(name), "traffic/pods/%s", crs->hash);
+        r->rng_pods = rsim_rng_new(t->seed, t->replication, name);
         r->crs = crs;
         r->vi = rsim_traffic_version_index(t, crs->version);
         r->pend_b = rsim_xcalloc(t->n_coarse, sizeof(*r->pend_b));

@@ -183,7 +183,8 @@ size_t rsim_traffic_bucket_bounds(const rsim_traffic *t, const double **bounds_m
  * query can read a pod's histogram, off saves most of the cost of a read. */
 void rsim_traffic_set_pod_latency(rsim_traffic *t, bool on);
 /* Per-pod counters of pod id, exact up to the settled time (the revision's pending counts are
- * split over its pods first). A pod that never served has zero counters. */
+ * split over its pods first; its ReplicaSet's deferred reads are answered before). A pod that
+ * never served has zero counters. */
 rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id);
 
 /* ---- deferred per-pod reads (docs/modules/traffic.md §Reads inside a piece) ----
@@ -191,22 +192,35 @@ rsim_traffic_pod rsim_traffic_pod_counters(rsim_traffic *t, uint32_t pod_id);
  * Instead of cutting a piece there, a read is answered later: when traffic is settled through
  * its instant, the piece that contains it hands the pod's ReplicaSet's new counts out by
  * instant (exact, docs/modules/traffic.md) and the reader gets the counters as they were at
- * that instant. Reads are answered in the order asked, each exactly once, inside a later
- * rsim_traffic_observe (or at once when traffic is already settled through the instant). */
+ * that instant. Reads are answered exactly once, inside a later rsim_traffic_observe (or at
+ * once when traffic is already settled through the instant), in the order asked; with lazy
+ * reads on, the reads of a ReplicaSet's pods wait instead until rsim_traffic_reads_flush (in
+ * the order asked among themselves), with the same answers (docs/modules/traffic.md "Deferred
+ * ReplicaSets"). */
 
-/* Called with pod id's counters as they were at `at` (the view is borrowed for the call). The
- * callback must not call back into the traffic model. */
-typedef void (*rsim_traffic_read_fn)(void *arg,
-                                     uint32_t pod_id,
-                                     rsim_time at,
-                                     const rsim_traffic_pod *counters);
+/* Called with pod id's counters as they were at `at` (the view is borrowed for the call) and
+ * the tag given when asking. The callback must not call back into the traffic model. */
+typedef void (*rsim_traffic_read_fn)(
+    void *arg, uint32_t pod_id, rsim_time at, uint64_t tag, const rsim_traffic_pod *counters);
 /* Sets the reader of deferred reads (arg borrowed). */
 void rsim_traffic_set_reader(rsim_traffic *t, rsim_traffic_read_fn fn, void *arg);
 /* Asks for pod id's counters at `at`, which must not precede an instant asked before; needs a
- * reader. Answered at once when traffic is settled through `at`. */
-void rsim_traffic_read_at(rsim_traffic *t, uint32_t pod_id, rsim_time at);
-/* Reads asked and not answered yet. */
+ * reader; tag is handed back with the answer. Answered at once when traffic is settled through
+ * `at` (logged instead when lazy reads are on and the pod serves a ReplicaSet). */
+void rsim_traffic_read_at(rsim_traffic *t, uint32_t pod_id, rsim_time at, uint64_t tag);
+/* Reads asked and not answered yet, deferred ones included. */
 size_t rsim_traffic_reads_pending(const rsim_traffic *t);
+/* Lazy reads (default off): reads of a ReplicaSet's pods are logged and answered only by
+ * rsim_traffic_reads_flush, by rsim_traffic_pod_counters of one of its pods, or before its pods
+ * change, so that a ReplicaSet nobody looks at costs no split over its pods. Pods carrying
+ * histograms (rsim_traffic_set_pod_latency) are always answered at once. Turning it off answers
+ * every deferred read. */
+void rsim_traffic_set_lazy_reads(rsim_traffic *t, bool on);
+/* Deferred reads of ReplicaSet rs's pods waiting for a flush. */
+size_t rsim_traffic_reads_deferred(const rsim_traffic *t, uint32_t rs);
+/* Answers every deferred read of rs's pods, in the order asked (RSIM_TRAFFIC_NO_RS: of every
+ * ReplicaSet). Traffic must be settled; not from inside the reader. */
+void rsim_traffic_reads_flush(rsim_traffic *t, uint32_t rs);
 
 /* Statistics: pieces settled and random draws made, for the cost budget. */
 typedef struct rsim_traffic_stats {

@@ -81,8 +81,26 @@ typedef struct pod_tree {
     double *sum;         /* owned, (2 cap - 1) x n_coarse: latency sum per bucket, ms */
 } pod_tree;
 
+/* A deferred per-pod read (reads.c): the pod, its instant and the reader's tag. */
+typedef struct pod_read {
+    uint32_t pod;
+    rsim_time at;
+    uint64_t tag;
+} pod_read;
+
+/* One piece of a ReplicaSet's deferred reads (reads.c "Deferred ReplicaSets"): the pending
+ * counts that arrived before it, the piece [a, b)'s own counts, and its reads, lazy_reads
+ * [r0, r1). Replayed in order, it makes exactly the draws an immediate answer makes. */
+typedef struct lazy_op {
+    uint64_t add_ok, add_err;
+    uint64_t cut_ok, cut_err;
+    rsim_time a, b;
+    uint32_t r0, r1;
+} lazy_op;
+
 typedef struct rs_state {
     account acct;
+    rsim_rng *rng_pods; /* owned: traffic/pods/<hash>, the split of its counts over its pods */
     const rsim_cluster_rs *crs; /* borrowed from the cluster */
     size_t vi;                  /* index of its version (n_versions: versionDefaults) */
     double rate;                /* expected requests/s reaching its pods in this piece */
@@ -101,13 +119,11 @@ typedef struct rs_state {
     uint64_t cut_ok, cut_err;
     uint64_t *cut_b;  /* owned, n_coarse */
     double *cut_bsum; /* owned, n_coarse */
+    /* Deferred reads of its pods (reads.c), answered by rsim_traffic_reads_flush. */
+    RSIM_VEC(lazy_op) lazy_ops;
+    RSIM_VEC(pod_read) lazy_reads;
+    bool lazy_open; /* the last op is the piece being settled */
 } rs_state;
-
-/* A per-pod read not answered yet (reads.c). */
-typedef struct pod_read {
-    uint32_t pod;
-    rsim_time at;
-} pod_read;
 
 typedef struct pod_state {
     uint64_t ok, err;
@@ -167,7 +183,7 @@ struct rsim_traffic {
     route_state cur;
     RSIM_VEC(pending_change) pend;
 
-    rsim_rng *rng_arrivals, *rng_split, *rng_users, *rng_pods, *rng_latency, *rng_flags;
+    rsim_rng *rng_arrivals, *rng_split, *rng_users, *rng_latency, *rng_flags;
     rsim_time flag_phase; /* aligned polling: the common phase, ms */
 
     size_t n_rs;
@@ -216,6 +232,7 @@ struct rsim_traffic {
     size_t read_head;
     rsim_traffic_read_fn read_fn;
     void *read_arg;
+    bool lazy; /* rsim_traffic_set_lazy_reads: reads of ReplicaSet pods wait for a flush */
 
     rsim_traffic_stats stats;
 };
@@ -226,6 +243,9 @@ void rsim_traffic_pool_add(
 void rsim_traffic_pool_draw_rs(rsim_traffic *t, uint32_t rs);
 void rsim_traffic_pool_draw_fine(rsim_traffic *t, account *a);
 void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs);
+/* pools.c: pod pod_id's counters now, its ReplicaSet's deferred reads not flushed first. */
+rsim_traffic_pod rsim_traffic_pod_counters_now(rsim_traffic *t, uint32_t pod_id);
+void rsim_traffic_lazy_fini(rs_state *r);
 void rsim_traffic_pod_tree_fini(pod_tree *tr);
 double rsim_traffic_slow_start_factor(rsim_traffic *t,
                                       const rs_state *r,

@@ -396,6 +396,50 @@ static void test_metrics_scrape_service_label_left_out_when_unnamed(void **state
     world_fini(&w);
 }
 
+/* rsim_metrics_scraper_may_select: whether a query may select some series of a target, tried
+ * on the target's labels (what the engine asks before answering a ReplicaSet's deferred reads).
+ * Every query that selects a series of the target is a yes; a no is only ever given when a
+ * matcher fails on a label every series of the target carries. */
+static void test_metrics_scrape_may_select_tries_matchers_on_the_target(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    m.series.service_label = "service";
+    world w;
+    world_init(&w, &m, 1);
+    add_pod(&w, 0, "shop-a", "aaaa", 0);
+    add_service_target(&w, 1, "shop-b", "shop-canary", 0);
+    static const struct {
+        const char *query;
+        bool pod0, target1;
+    } cases[] = {
+        {"sum(rate(http_requests_total[1m]))", true, true},
+        {"http_requests_total{rollouts_pod_template_hash=\"aaaa\"}", true, false},
+        {"http_requests_total{rollouts_pod_template_hash!=\"aaaa\"}", false, true},
+        {"http_requests_total{pod=~\"shop-.\",code=~\"5..\"}", true, true},
+        {"http_requests_total{pod=\"shop-b\"}", false, true},
+        {"http_requests_total{service=\"shop-canary\"}", false, true},
+        {"http_requests_total{service=\"\"}", true, false},
+        {"http_request_duration_seconds_bucket{le=\"0.1\",namespace=\"shop\"}", true, true},
+        {"up{namespace=\"other\"}", false, false},
+        {"other_metric", false, false},
+        {"{__name__=~\"http_.*\",pod=\"shop-a\"}", true, false},
+        {"absent(nope) + scalar(http_requests_total{pod=\"shop-a\"})", true, false},
+        {"2 * 3", false, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rsim_promql *q = parse(cases[i].query);
+        if (rsim_metrics_scraper_may_select(w.scraper, 0, q) != cases[i].pod0 ||
+            rsim_metrics_scraper_may_select(w.scraper, 1, q) != cases[i].target1) {
+            fail_msg("may_select of %s", cases[i].query);
+        }
+        assert_false(rsim_metrics_scraper_may_select(w.scraper, 7, q)); /* no such target */
+        rsim_promql_free(q);
+    }
+    assert_true(rsim_metrics_scraper_may_select(w.scraper, 0, NULL));
+    world_fini(&w);
+}
+
 /* Offsets of Service targets come from "metrics/scrape-offset/<pod>/<service>": the same pod
  * behind two Services is scraped on two grids, reproducibly. */
 static void test_metrics_scrape_service_targets_draw_their_own_offsets(void **state)
@@ -706,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_metrics_scrape_failed_scrapes_and_new_processes),
         cmocka_unit_test(test_metrics_scrape_service_targets_carry_the_service_label),
         cmocka_unit_test(test_metrics_scrape_service_label_left_out_when_unnamed),
+        cmocka_unit_test(test_metrics_scrape_may_select_tries_matchers_on_the_target),
         cmocka_unit_test(test_metrics_scrape_service_targets_draw_their_own_offsets),
         cmocka_unit_test(test_metrics_scrape_readded_target_resumes_its_series),
     };

@@ -799,11 +799,17 @@ typedef struct reads_log {
     uint64_t ok[4096], err[4096];
 } reads_log;
 
-static void log_read(void *arg, uint32_t pod, rsim_time at, const rsim_traffic_pod *c)
+static void log_read(void *arg, uint32_t pod, rsim_time at, uint64_t tag, const rsim_traffic_pod *c)
 {
     reads_log *l = arg;
+    (void)tag;
     assert_true(l->n < 4096);
-    assert_true(l->n == 0 || l->at[l->n - 1] <= at); /* in the order asked */
+    for (size_t k = l->n; k-- > 0;) {
+        if (l->pod[k] == pod) {
+            assert_true(l->at[k] <= at); /* each pod's in the order asked */
+            break;
+        }
+    }
     l->pod[l->n] = pod;
     l->at[l->n] = at;
     l->ok[l->n] = c->ok;
@@ -872,7 +878,7 @@ static void test_traffic_reads_inside_a_piece_are_exact(void **state)
         }
         for (size_t i = 0; i < 5; i++) {
             rsim_evq_run_until(f.q, at[i]);
-            rsim_traffic_read_at(f.t, pod[i], at[i]);
+            rsim_traffic_read_at(f.t, pod[i], at[i], 0);
         }
         run_to(&f, base + every); /* settles whole ticks only: every read is inside one */
     }
@@ -931,13 +937,13 @@ static void test_traffic_reads_answered_in_order_and_cut_under_a_ramp(void **sta
     start(&f, 4, 0);
     rsim_traffic_set_reader(f.t, log_read, &log);
     run_to(&f, RSIM_SEC(2));
-    rsim_traffic_read_at(f.t, 0, RSIM_SEC(2));
+    rsim_traffic_read_at(f.t, 0, RSIM_SEC(2), 0);
     assert_int_equal(log.n, 1); /* settled through 2 s already */
     rsim_evq_run_until(f.q, RSIM_MS(2400));
-    rsim_traffic_read_at(f.t, 1, RSIM_MS(2400));
-    rsim_traffic_read_at(f.t, 2, RSIM_MS(2400));
+    rsim_traffic_read_at(f.t, 1, RSIM_MS(2400), 0);
+    rsim_traffic_read_at(f.t, 2, RSIM_MS(2400), 0);
     rsim_evq_run_until(f.q, RSIM_MS(2700));
-    rsim_traffic_read_at(f.t, 3, RSIM_MS(2700));
+    rsim_traffic_read_at(f.t, 3, RSIM_MS(2700), 0);
     assert_int_equal(log.n, 1);
     assert_int_equal(rsim_traffic_reads_pending(f.t), 3);
     rsim_cluster_scale_rs(f.c, 0, 2); /* before the change: traffic settles, reads answered */
@@ -968,13 +974,117 @@ static void test_traffic_reads_answered_in_order_and_cut_under_a_ramp(void **sta
     rsim_traffic_set_reader(f.t, log_read, &log);
     run_to(&f, RSIM_SEC(5));
     rsim_evq_run_until(f.q, RSIM_MS(5500));
-    rsim_traffic_read_at(f.t, 0, RSIM_MS(5500));
+    rsim_traffic_read_at(f.t, 0, RSIM_MS(5500), 0);
     run_to(&f, RSIM_SEC(6));
     rsim_traffic_stats st = rsim_traffic_get_stats(f.t);
     assert_int_equal(st.read_cuts, 1);
     assert_int_equal(st.reads_in_piece, 0);
     assert_int_equal(log.n, 1);
     finish(&f);
+}
+
+/* Asks the reads of one round of test_traffic_lazy_reads_answer_what_immediate_reads_do: each
+ * of n pods once in [base, base + 3 s), at instants that move from round to round. */
+static void ask_round(fixture *f, uint32_t n, rsim_time base, uint64_t *lcg)
+{
+    rsim_time at[8];
+    uint32_t pod[8];
+    for (uint32_t i = 0; i < n; i++) {
+        *lcg = *lcg * 6364136223846793005u + 1442695040888963407u;
+        rsim_time x = base + (rsim_time)((*lcg >> 33) % 3000);
+        size_t j = i;
+        while (j > 0 && at[j - 1] > x) {
+            at[j] = at[j - 1];
+            pod[j] = pod[j - 1];
+            j--;
+        }
+        at[j] = x;
+        pod[j] = i;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        rsim_evq_run_until(f->q, at[i]);
+        rsim_traffic_read_at(f->t, pod[i], at[i], 1000u * (uint64_t)at[i] + pod[i]);
+    }
+}
+
+/* Whether the answers of one pod are the same in two logs, in the same order (tags included:
+ * the log keeps at and the tag encodes it). */
+static void assert_same_answers(const reads_log *a, const reads_log *b, uint32_t pod)
+{
+    size_t i = 0, j = 0, n = 0;
+    for (;;) {
+        while (i < a->n && a->pod[i] != pod) {
+            i++;
+        }
+        while (j < b->n && b->pod[j] != pod) {
+            j++;
+        }
+        if (i == a->n || j == b->n) {
+            break;
+        }
+        assert_int_equal(a->at[i], b->at[j]);
+        assert_int_equal(a->ok[i], b->ok[j]);
+        assert_int_equal(a->err[i], b->err[j]);
+        i++, j++, n++;
+    }
+    assert_int_equal(i, a->n);
+    assert_int_equal(j, b->n);
+    assert_true(n > 100);
+}
+
+/* Lazy reads (reads.c "Deferred ReplicaSets") give every pod the answers immediate reads give,
+ * only later: two ReplicaSets (4 and 3 pods, errors 10 % and 30 %), each pod read once every
+ * 3 s; the lazy model flushes the second ReplicaSet now and then and the first only when its
+ * pods change (a scale-down at 300 s) and at the end. Until flushed, the first costs no split
+ * over its pods. */
+static void test_traffic_lazy_reads_answer_what_immediate_reads_do(void **state)
+{
+    (void)state;
+    static reads_log now_log, lazy_log;
+    memset(&now_log, 0, sizeof now_log);
+    memset(&lazy_log, 0, sizeof lazy_log);
+    fixture fn, fl;
+    fixture *fs[2] = {&fn, &fl};
+    reads_log *logs[2] = {&now_log, &lazy_log};
+    for (int k = 0; k < 2; k++) {
+        setup(fs[k], 1000.0);
+        fs[k]->v[0].error_ratio = 0.1;
+        fs[k]->v[1].error_ratio = 0.3;
+        start(fs[k], 4, 3);
+        rsim_traffic_set_pod_latency(fs[k]->t, false);
+        rsim_traffic_set_reader(fs[k]->t, log_read, logs[k]);
+    }
+    rsim_traffic_set_lazy_reads(fl.t, true);
+    for (int k = 0; k < 2; k++) {
+        uint64_t lcg = 99;
+        for (rsim_time base = RSIM_SEC(3); base < RSIM_SEC(600); base += RSIM_SEC(3)) {
+            if (base == RSIM_SEC(300)) {
+                rsim_cluster_scale_rs(fs[k]->c, 0, 3);
+            }
+            ask_round(fs[k], 7, base, &lcg);
+            run_to(fs[k], base + RSIM_SEC(3));
+            if (k == 1 && base % RSIM_SEC(21) == 0) {
+                rsim_traffic_reads_flush(fl.t, 1);
+            }
+            if (k == 1 && base == RSIM_SEC(297)) {
+                assert_true(rsim_traffic_reads_deferred(fl.t, 0) > 300);
+                assert_true(rsim_traffic_get_stats(fl.t).pod_splits <
+                            rsim_traffic_get_stats(fn.t).pod_splits / 2);
+            }
+        }
+    }
+    assert_true(rsim_traffic_reads_deferred(fl.t, 0) > 0);
+    rsim_traffic_reads_flush(fl.t, RSIM_TRAFFIC_NO_RS);
+    assert_int_equal(rsim_traffic_reads_pending(fl.t), 0);
+    assert_int_equal(rsim_traffic_reads_pending(fn.t), 0);
+    assert_int_equal(now_log.n, lazy_log.n);
+    for (uint32_t pod = 0; pod < 7; pod++) {
+        assert_same_answers(&now_log, &lazy_log, pod);
+    }
+    assert_int_equal(rsim_traffic_get_stats(fl.t).pod_splits,
+                     rsim_traffic_get_stats(fn.t).pod_splits);
+    finish(&fn);
+    finish(&fl);
 }
 
 /* A serving pod whose container exits (a crash loop) keeps its endpoint for the propagation
@@ -1108,6 +1218,7 @@ int main(void)
         cmocka_unit_test(test_traffic_pod_share_binomial),
         cmocka_unit_test(test_traffic_reads_inside_a_piece_are_exact),
         cmocka_unit_test(test_traffic_reads_answered_in_order_and_cut_under_a_ramp),
+        cmocka_unit_test(test_traffic_lazy_reads_answer_what_immediate_reads_do),
         cmocka_unit_test(test_traffic_crashed_pod_refuses_until_its_endpoint_goes),
         cmocka_unit_test(test_traffic_determinism_and_common_numbers),
         cmocka_unit_test(test_traffic_no_traffic_fault_empties_revision),
