@@ -220,6 +220,9 @@ set_service_target(struct rsim_observe *o, size_t k, const rsim_pod *pod, bool w
     uint32_t id = sv->target.items[pod->id].id;
     if (!want) {
         if (id != NO_TARGET && o->targets.items[id].active) {
+            /* Its scrapes so far are stored before its staleness markers are written. */
+            rsim_traffic_observe(o->e->traffic, now);
+            rsim_traffic_reads_flush(o->e->traffic, pod->rs);
             rsim_metrics_scraper_remove_target(o->scraper, id, now);
             o->targets.items[id].active = false;
         }

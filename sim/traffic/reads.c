@@ -57,6 +57,17 @@ static void answer(rsim_traffic *t, uint32_t pod, rsim_time at, uint64_t tag)
     t->read_fn(t->read_arg, pod, at, tag, &c);
 }
 
+/* Answers a read at once. Reads of the pod logged while it served its ReplicaSet go first, so
+ * that each pod's answers keep the order asked whatever told the model of its change. */
+static void answer_at_once(rsim_traffic *t, uint32_t pod_id, rsim_time at, uint64_t tag)
+{
+    const rsim_pod *pod = rsim_cluster_pod(t->c, pod_id);
+    if (pod != NULL && pod->rs < t->n_rs) {
+        rsim_traffic_reads_flush(t, pod->rs);
+    }
+    answer(t, pod_id, at, tag);
+}
+
 /* The ReplicaSet whose tree pod id is read from, or RSIM_TRAFFIC_NO_RS when nothing routed
  * reaches the pod (its counters cannot change inside the piece: the serving set is constant in
  * it). */
@@ -127,7 +138,7 @@ void rsim_traffic_read_at(rsim_traffic *t, uint32_t pod_id, rsim_time at, uint64
             lazy_close(t, rs);
             return;
         }
-        answer(t, pod_id, at, tag);
+        answer_at_once(t, pod_id, at, tag);
         return;
     }
     if (t->read_head == t->reads.n) {
@@ -152,7 +163,7 @@ void rsim_traffic_reads_answer(rsim_traffic *t, rsim_time upto)
             lazy_close(t, rs);
             continue;
         }
-        answer(t, rd.pod, rd.at, rd.tag);
+        answer_at_once(t, rd.pod, rd.at, rd.tag);
     }
 }
 
@@ -295,7 +306,7 @@ void rsim_traffic_settle_with_reads(rsim_traffic *t, rsim_time a, rsim_time b)
         if (rs != RSIM_TRAFFIC_NO_RS) {
             cut_advance(t, rs, rd.at, b);
         }
-        answer(t, rd.pod, rd.at, rd.tag);
+        answer_at_once(t, rd.pod, rd.at, rd.tag);
     }
     for (uint32_t rs = 0; rs < t->n_rs; rs++) {
         if (t->rs[rs].lazy_open) {
