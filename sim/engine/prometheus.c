@@ -392,6 +392,8 @@ void rsim_observe_prom_init(struct rsim_observe *o)
                                .sync = scrapes_sync};
     rsim_traffic_set_reader(e->traffic, pod_answer, o);
     rsim_traffic_set_lazy_reads(e->traffic, true);
+    /* A sidecar or an ingress answers for a crashed app with 503s, counted in its series. */
+    rsim_traffic_set_refused_counted(e->traffic, !o->in_app);
     o->scraper =
         rsim_metrics_scraper_new(o->store, &w->metrics, e->q, e->seed, e->replication, &src);
     rsim_metrics_needs needs = scenario_needs(e);

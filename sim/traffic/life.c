@@ -210,6 +210,7 @@ void rsim_traffic_free(rsim_traffic *t)
         free(t->rs[i].cut_bsum);
         rsim_traffic_pod_tree_fini(&t->rs[i].tree);
         rsim_rng_free(t->rs[i].rng_pods);
+        rsim_rng_free(t->rs[i].rng_refused);
         rsim_traffic_lazy_fini(&t->rs[i]);
     }
     free(t->rs);

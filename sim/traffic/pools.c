@@ -180,6 +180,34 @@ void rsim_traffic_set_pod_latency(rsim_traffic *t, bool on)
     t->pod_latency = on;
 }
 
+void rsim_traffic_set_refused_counted(rsim_traffic *t, bool on)
+{
+    t->count_refused = on;
+}
+
+/* Each refused request went to one of the refusing pods, uniformly (the router picks among the
+ * published endpoints alike): a multinomial by conditional binomials, on the ReplicaSet's own
+ * stream, no draw with one such pod. The counts go straight to the pods (they are no leaves of
+ * the pod tree); a read of a refusing pod inside a piece cuts it (reads.c). */
+void rsim_traffic_pods_refused(rsim_traffic *t, uint32_t rs, uint64_t n)
+{
+    const rsim_pod *const *pods = NULL;
+    size_t np = rsim_cluster_pods(t->c, rs, &pods);
+    size_t m = 0;
+    for (size_t i = 0; i < np; i++) {
+        m += pods[i]->serving && pods[i]->refusing ? 1 : 0;
+    }
+    for (size_t i = 0; i < np && n > 0 && m > 0; i++) {
+        if (!pods[i]->serving || !pods[i]->refusing) {
+            continue;
+        }
+        uint64_t x = m == 1 ? n : rsim_rng_binomial(t->rs[rs].rng_refused, 1.0 / (double)m, n);
+        pod_at(t, pods[i]->id)->err += x;
+        n -= x;
+        m--;
+    }
+}
+
 void rsim_traffic_pod_tree_fini(pod_tree *tr)
 {
     free(tr->pod);

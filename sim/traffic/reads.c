@@ -179,6 +179,10 @@ bool rsim_traffic_reads_splittable(rsim_traffic *t, rsim_time a, rsim_time b)
         return false;
     }
     for (size_t i = t->read_head; i < t->reads.n && t->reads.items[i].at < b; i++) {
+        const rsim_pod *pod = rsim_cluster_pod(t->c, t->reads.items[i].pod);
+        if (t->count_refused && pod != NULL && pod->serving && pod->refusing) {
+            return false; /* its refused requests go to it without a split by instant */
+        }
         uint32_t rs = read_rs(t, t->reads.items[i].pod);
         if (rs != RSIM_TRAFFIC_NO_RS && !rsim_traffic_version_steady(t, t->rs[rs].vi, a)) {
             return false;

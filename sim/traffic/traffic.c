@@ -180,6 +180,8 @@ void rsim_traffic_sync_rs(rsim_traffic *t)
          * deferred reads are answered (reads.c). */
         snprintf(name, sizeof(name), "traffic/pods/%s", crs->hash);
         r->rng_pods = rsim_rng_new(t->seed, t->replication, name);
+        snprintf(name, sizeof(name), "traffic/refused/%s", crs->hash);
+        r->rng_refused = rsim_rng_new(t->seed, t->replication, name);
         r->crs = crs;
         r->vi = rsim_traffic_version_index(t, crs->version);
         r->pend_b = rsim_xcalloc(t->n_coarse, sizeof(*r->pend_b));
@@ -398,6 +400,9 @@ outcome_unrouted(rsim_traffic *t, const dest *d, size_t k, uint64_t n, rsim_time
 static void
 outcome_refused(rsim_traffic *t, const dest *d, size_t k, uint64_t n, rsim_time x, bool mirror)
 {
+    if (t->count_refused) {
+        rsim_traffic_pods_refused(t, d->rs, n);
+    }
     if (mirror) {
         d->acct->rev.mirrored += n;
         d->acct->rev.mirrored_failures += n;

@@ -182,6 +182,10 @@ size_t rsim_traffic_bucket_bounds(const rsim_traffic *t, const double **bounds_m
  * histogram and the quantiles are unaffected). Set it before the first per-pod read; when no
  * query can read a pod's histogram, off saves most of the cost of a read. */
 void rsim_traffic_set_pod_latency(rsim_traffic *t, bool on);
+/* Whether the requests a crashed pod refuses (before its endpoint is withdrawn) count as errors
+ * in its counters (default off): on when the exporter outlives the app's container, as an Istio
+ * sidecar answers them with 503 (docs/modules/traffic.md "Outcomes"). */
+void rsim_traffic_set_refused_counted(rsim_traffic *t, bool on);
 /* Per-pod counters of pod id, exact up to the settled time (the revision's pending counts are
  * split over its pods first; its ReplicaSet's deferred reads are answered before). A pod that
  * never served has zero counters. */

@@ -100,7 +100,8 @@ typedef struct lazy_op {
 
 typedef struct rs_state {
     account acct;
-    rsim_rng *rng_pods; /* owned: traffic/pods/<hash>, the split of its counts over its pods */
+    rsim_rng *rng_pods;    /* owned: traffic/pods/<hash>, the split of its counts over its pods */
+    rsim_rng *rng_refused; /* owned: traffic/refused/<hash>, refused requests over refusing pods */
     const rsim_cluster_rs *crs; /* borrowed from the cluster */
     size_t vi;                  /* index of its version (n_versions: versionDefaults) */
     double rate;                /* expected requests/s reaching its pods in this piece */
@@ -201,6 +202,7 @@ struct rsim_traffic {
 
     size_t n_coarse;  /* metrics buckets + 1 */
     bool pod_latency; /* per-pod reads carry the latency histogram (rsim_traffic_set_pod_latency) */
+    bool count_refused; /* refused requests count in the refusing pods' counters */
     double *coarse_b;
     size_t n_fine;
     double *fine_b;    /* upper bounds, last +Inf */
@@ -246,6 +248,8 @@ void rsim_traffic_pods_flush(rsim_traffic *t, uint32_t rs);
 /* pools.c: pod pod_id's counters now, its ReplicaSet's deferred reads not flushed first. */
 rsim_traffic_pod rsim_traffic_pod_counters_now(rsim_traffic *t, uint32_t pod_id);
 void rsim_traffic_lazy_fini(rs_state *r);
+/* pools.c: n requests refused by rs's refusing pods, as errors in their counters. */
+void rsim_traffic_pods_refused(rsim_traffic *t, uint32_t rs, uint64_t n);
 void rsim_traffic_pod_tree_fini(pod_tree *tr);
 double rsim_traffic_slow_start_factor(rsim_traffic *t,
                                       const rs_state *r,

@@ -9,7 +9,9 @@
 #   (each process counts from zero), while increase() over the reset never goes negative;
 # - up is 0 after the failed scrapes and 1 whenever the pod is Available;
 # - with the istio preset (the exporter is the sidecar) nothing of this happens: up stays 1 and
-#   the counter never drops.
+#   the counter never drops; and the requests the crashed pod refuses before its endpoint is
+#   withdrawn are 5xx in the sidecar's series: the pod's 5xx counter follows the revision's
+#   failures of the ground truth (the pod is the revision's only one).
 set -u
 rollsim=$1 dir=$2
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
@@ -77,6 +79,7 @@ neg=$(awk '$1 < 0 { n++ } END { print n + 0 }' "$tmp/increase")
 sed -e '0,/^  metrics:$/s//  metrics:\n    series: {preset: istio}/' \
     -e 's/http_requests_total{rollouts_pod_template_hash="{{args.hash}}",code="200"}/istio_requests_total{pod=~"shop-{{args.hash}}-.*",response_code="200"}/' \
     -e 's/up{rollouts_pod_template_hash="{{args.hash}}"}/up{pod=~"shop-{{args.hash}}-.*"}/' \
+    -e 's/http_requests_total{rollouts_pod_template_hash="{{args.hash}}",code="500"}/istio_requests_total{pod=~"shop-{{args.hash}}-.*",response_code="500"}/' \
     "$dir/scenario.yaml" >"$tmp/istio.yaml"
 grep -q 'preset: istio' "$tmp/istio.yaml" || { echo "FAIL: istio variant not written"; fail=1; }
 "$rollsim" run --quiet --no-plots --out "$tmp/istio" "$tmp/istio.yaml" ||
@@ -95,5 +98,21 @@ if [ "$izeros" -ne 0 ] || [ "$iones" -lt 40 ] || [ "$idrops" -ne 0 ]; then
     fail=1
 fi
 
-[ "$fail" -eq 0 ] && echo "PASS: $crashes crashes; series absent in $absent_down measurements while down, present in $present_up while up; up 0 in $zeros; counter reset $drops times"
+# The sidecar's 5xx counter at a measurement at T (its last scrape at most 5 s before, plus the
+# tick of the ground truth) lies between the revision's cumulative failures at T - 7 s and at T.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "rev2_failures") c = i; next }
+         { cum += $c; print $1, cum }' "$tmp/istio/timeline.csv" >"$tmp/icum"
+grep '"type":"measurement"' "$iev" | grep '"metric":"errors"' |
+    sed -E 's/.*"t":([0-9]+),.*"value":"\[?([^]"]*)\]?".*/\1 \2/' >"$tmp/ierrors"
+ibad=$(awk 'NR == FNR { cum[$1] = $2; next }
+            $2 != "" { lo = 0; hi = 0
+                       for (t in cum) { if (t + 0 <= $1 - 7000 && cum[t] > lo) lo = cum[t]
+                                        if (t + 0 <= $1 && cum[t] > hi) hi = cum[t] }
+                       if ($2 < lo || $2 > hi) { print $1, $2, lo, hi; n++ } }
+            END { exit n > 0 }' "$tmp/icum" "$tmp/ierrors") ||
+    { echo "FAIL: istio 5xx counter outside the ground truth (t value low high): $ibad"; fail=1; }
+ilast=$(awk '$2 != "" { v = $2 } END { print v + 0 }' "$tmp/ierrors")
+[ "$ilast" -ge 100 ] || { echo "FAIL: istio 5xx counter ends at $ilast, wanted >= 100"; fail=1; }
+
+[ "$fail" -eq 0 ] && echo "PASS: $crashes crashes; series absent in $absent_down measurements while down, present in $present_up while up; up 0 in $zeros; counter reset $drops times; istio 5xx counter $ilast"
 exit "$fail"
