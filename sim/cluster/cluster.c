@@ -28,7 +28,6 @@ typedef struct pod_int {
     bool endpoint_ready;   /* readiness as published in the EndpointSlice */
     bool probe_phase_set;  /* probe_phase drawn */
     rsim_time probe_phase; /* offset of the probe ticks from scheduled_at, [0, period) */
-    rsim_time app_up_at;   /* current container: the app answers probes from here */
     rsim_time crash_at;    /* current container exits here; RSIM_TIME_MAX = never */
     uint32_t backoff_n;    /* crashes since the back-off was last reset */
     bool in_backoff;       /* crashed; t_life is the restart */
@@ -304,13 +303,13 @@ static void container_started(pod_int *p, rsim_time running)
     rsim_cluster *c = p->c;
     const rsim_cluster_rs *r = &rs_of(c, p->pub.rs)->pub;
     p->pub.running_at = running;
-    p->app_up_at = add_sat(running, draw(p, STREAM_INIT, &r->version->app_init));
+    p->pub.app_up_at = add_sat(running, draw(p, STREAM_INIT, &r->version->app_init));
     p->crash_at = crash_time(c, r->version, running);
     if (p->crash_at != RSIM_TIME_MAX) {
         p->t_crash = rsim_evq_schedule(c->q, p->crash_at, RSIM_PHASE_CLUSTER, on_crash, p);
     }
-    if (p->app_up_at < p->crash_at) {
-        p->t_life = rsim_evq_schedule(c->q, p->app_up_at, RSIM_PHASE_CLUSTER, on_app_up, p);
+    if (p->pub.app_up_at < p->crash_at) {
+        p->t_life = rsim_evq_schedule(c->q, p->pub.app_up_at, RSIM_PHASE_CLUSTER, on_app_up, p);
     }
 }
 
@@ -414,8 +413,8 @@ static rsim_time ready_tick(pod_int *p)
     }
     rsim_time base = p->pub.scheduled_at + p->probe_phase;
     rsim_time from = add_sat(p->pub.running_at, pr->initial_delay);
-    if (p->app_up_at > from) {
-        from = p->app_up_at;
+    if (p->pub.app_up_at > from) {
+        from = p->pub.app_up_at;
     }
     rsim_time k = from > base ? (from - base + pr->period - 1) / pr->period : 0;
     int64_t extra = pr->success_threshold > 1 ? pr->success_threshold - 1 : 0;
@@ -547,7 +546,7 @@ static pod_int *create_pod(rsim_cluster *c, rs_int *r)
     p->pub.running_at = -1;
     p->pub.deleted_at = -1;
     p->crash_at = RSIM_TIME_MAX;
-    p->app_up_at = RSIM_TIME_MAX;
+    p->pub.app_up_at = RSIM_TIME_MAX;
     make_name(p->pub.name, sizeof p->pub.name, c->ro->name, r->pub.hash, p->pub.id);
     p->uid = rsim_util_hash64(p->pub.name, strlen(p->pub.name));
     RSIM_VEC_PUSH(c->pods, p);       /* NOLINT(bugprone-sizeof-expression): a vector of pointers */
@@ -947,7 +946,7 @@ void rsim_cluster_scale_rs_ready(rsim_cluster *c, uint32_t rs, int64_t replicas)
         take_slot(p);
         p->pub.scheduled_at = now;
         p->pub.running_at = now;
-        p->app_up_at = now;
+        p->pub.app_up_at = now;
         p->pub.ready_at = now;
         p->endpoint_ready = true;
         set_state(p, RSIM_POD_AVAILABLE);

@@ -48,6 +48,9 @@ typedef struct rsim_pod {
     rsim_time scheduled_at; /* left PENDING: got a slot (image pull starts) */
     rsim_time running_at;   /* the current container started (after pull + startContainers);
                                -1 again during a crash back-off (no container runs) */
+    rsim_time app_up_at;    /* the current container's app answers (probes, its own /metrics)
+                               from here, after its initialisation; RSIM_TIME_MAX before a
+                               container is scheduled to start */
     rsim_time deleted_at;   /* deletion started (TERMINATING) */
 } rsim_pod;
 

@@ -19,15 +19,18 @@
  * store gets each series' samples in order; the tag of a read carries what the answer needs:
  * its target (a pod, or a (Service, pod) pair with targets: services), whether the exporter
  * was down at the scrape, and the pod's process then. A scrape of a pod whose container does
- * not run (crash back-off, or a restart not started yet) fails when the exporter is the app's
- * own process (preset app; an Istio sidecar or an ingress controller answers on); it still
+ * not run (crash back-off, or a restart not started yet), or whose app is still initialising
+ * after a restart, fails when the exporter is the app's own process (preset app; an Istio
+ * sidecar or an ingress controller answers on); it still
  * goes through the model so that its target's answers stay in order. */
 #define TAG_DOWN ((uint64_t)1 << 63)
 
 static void ask(struct rsim_observe *o, uint32_t target, uint32_t pod_id, rsim_time now)
 {
     const rsim_pod *pod = rsim_cluster_pod(o->e->cluster, pod_id);
-    bool down = pod == NULL || (o->in_app && (pod->running_at < 0 || pod->running_at > now));
+    bool down =
+        pod == NULL ||
+        (o->in_app && (pod->running_at < 0 || pod->running_at > now || pod->app_up_at > now));
     uint32_t generation = pod != NULL && o->in_app ? pod->restarts : 0;
     uint64_t tag =
         (uint64_t)target | (uint64_t)(generation & 0x7fffffffu) << 32 | (down ? TAG_DOWN : 0);

@@ -4,7 +4,8 @@
 # same run:
 # - while no container runs (from a crash until the restarted container's probes pass, the
 #   pod NotReady), the pod's 2xx series is absent: the scrapes fail or the new process has not
-#   served yet (Prometheus marks the series stale);
+#   served yet (Prometheus marks the series stale); the scrapes of a restarted container fail
+#   until its app has initialised;
 # - while it is Available, the series is there, and the raw counter drops after each restart
 #   (each process counts from zero), while increase() over the reset never goes negative;
 # - up is 0 after the failed scrapes and 1 whenever the pod is Available;
@@ -66,6 +67,20 @@ while read -r t v; do
         fail=1
     fi
 done <"$tmp/up"
+
+# A restarted app answers 12 s (appInit) after its container starts, so no earlier than 12 s
+# after the crash: a measurement between 5 s and 12 s after a crash reads a scrape made after
+# the crash and before the app could answer, which failed (up 0), also after the first crash,
+# whose restart is immediate.
+awk 'NR > 1 && $2 == "NotReady" && prev == "Available" { print $1 } { prev = $2 }' \
+    "$tmp/states" >"$tmp/crashes"
+early=$(awk 'NR == FNR { c[NR] = $1; n = NR; next }
+             { for (i = 1; i <= n; i++) if ($1 > c[i] + 5000 && $1 < c[i] + 12000) {
+                   k++; if ($2 != "0") { print $1, $2; bad++ } } }
+             END { print "checked", k + 0; exit bad > 0 }' "$tmp/crashes" "$tmp/up") ||
+    { echo "FAIL: up not 0 while a restarted app initialises: $early"; fail=1; }
+echo "$early" | grep -q "checked [1-9]" ||
+    { echo "FAIL: no measurement while a restarted app initialises: $early"; fail=1; }
 
 # Each restart starts the counter again: it drops at least twice.
 drops=$(awk '$2 != "" { if (have && $2 < last) d++; last = $2; have = 1 } END { print d + 0 }' \
