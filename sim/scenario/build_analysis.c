@@ -315,11 +315,18 @@ static const rsim_spec_http_header *read_headers(tctx *t, const rsim_ynode *map,
     return h;
 }
 
+static rsim_loc text_base(const rsim_ynode *n, const rsim_ynode *key);
+
 static const rsim_spec_prometheus *build_prometheus(tctx *t, const rsim_ynode *n)
 {
     rsim_spec_prometheus *p = rsim_arena_alloc(t->b->arena, sizeof *p);
     p->address = rsim_arena_strdup(t->b->arena, str_or(n, "address", ""));
     p->query = rsim_arena_strdup(t->b->arena, str_or(n, "query", ""));
+    const rsim_ynode *q = rsim_ynode_get(n, "query");
+    if (q != NULL) {
+        p->query_loc = text_base(q, rsim_ynode_key(n, "query"));
+        p->query_indent = q->style == RSIM_YSCALAR_BLOCK ? p->query_loc.col : 0;
+    }
     int64_t timeout_s = int_or(n, "timeout", 0);
     p->timeout = RSIM_SEC(timeout_s > 0 ? timeout_s : 30); /* §4.13 */
     p->insecure = bool_or(n, "insecure", false);

@@ -606,6 +606,7 @@ static rsim_err load_all(loader *l, rsim_scenario **out)
         ctx.dir = ".";
         (void)rsim_scenario_check_rollout_refs(&ctx, &s->spec);
         (void)rsim_scenario_check_world_refs(&ctx, &s->spec, l->mode);
+        rsim_scenario_check_query_series(&ctx, &s->spec);
     }
     free_loader(l);
 

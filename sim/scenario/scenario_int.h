@@ -55,6 +55,9 @@ bool rsim_scenario_check_rollout_refs(rsim_build_ctx *ctx, const rsim_spec *spec
 bool rsim_scenario_check_world_refs(rsim_build_ctx *ctx,
                                     const rsim_spec *spec,
                                     rsim_scenario_mode mode);
+/* Warnings (check_queries.c) for the selectors of templates and recording rules that can select
+ * no series the world exports: an unknown metric name, or a label none of them carries. */
+void rsim_scenario_check_query_series(rsim_build_ctx *ctx, const rsim_spec *spec);
 
 /* The embedded text of scenarios/default.yaml (generated at build time). */
 extern const char rsim_scenario_default_text[];

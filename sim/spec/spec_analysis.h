@@ -52,6 +52,8 @@ typedef enum rsim_spec_provider_kind {
 typedef struct rsim_spec_prometheus {
     const char *address;     /* as written, "" when unset; every address reaches the model */
     const char *query;       /* PromQL text, placeholders kept */
+    rsim_loc query_loc;      /* where the text starts (the parser's base) */
+    int query_indent;        /* a block scalar's later lines start at this column, else 0 */
     rsim_time timeout;       /* query timeout, ms; default 30 s (§4.13) */
     bool insecure;           /* no effect */
     bool has_authentication; /* sigv4/oauth2 given; no effect */

@@ -40,6 +40,54 @@ unknown_option)
 validate_no_file)
     expect_exit 2 "$rollsim" validate
     contains err.txt "rollsim validate: no FILE given" ;;
+validate_query_selects_nothing)
+    # A selector that can select no exported series is a warning at its position (status 0):
+    # an unknown metric name, a label no series carries; not a placeholder's value, not a
+    # matcher a missing label satisfies, not a recording rule's output.
+    cat >s.yaml <<'YAML'
+apiVersion: rollsim/v1alpha1
+kind: Scenario
+metadata: {name: q}
+spec:
+  metrics:
+    series: {preset: istio}
+    recordingRules:
+      - {record: "job:errors:rate5m", expr: 'sum(rate(istio_requests_total[5m]))'}
+  versions: [{image: "a:1", cached: true}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: a}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec: {containers: [{name: a, image: "a:1"}]}
+  strategy: {canary: {steps: [{pause: {}}]}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: t}
+spec:
+  args: [{name: svc}]
+  metrics:
+    - name: m
+      provider:
+        prometheus:
+          query: |
+            sum(rate(istio_requests_total{reporter="source",response_code!~"5.*"}[5m]))
+            / sum(rate(istio_request_total{destination_service=~"{{args.svc}}"}[5m]))
+            + sum(job:errors:rate5m{x="y"}) + count(up{foo="",bar!="z"})
+YAML
+    expect_exit 0 "$rollsim" validate s.yaml
+    contains err.txt "s.yaml:31:22: warning: this selector selects no series: no exported series carries the label 'reporter' (they carry pod, namespace, response_code, le); add it to every series with spec.metrics.series.constantLabels, or name it in spec.metrics.series.labels"
+    contains err.txt "s.yaml:32:24: warning: this selector selects no series: no series named 'istio_request_total' is exported (spec.metrics.series: istio_requests_total, istio_request_duration_milliseconds_bucket, istio_request_duration_milliseconds_sum, istio_request_duration_milliseconds_count, and up)"
+    [ "$(grep -c warning: err.txt)" -eq 2 ] || { cat err.txt; fail "wanted exactly 2 warnings"; }
+    # The same query once the label is exported: no warning about it.
+    sed -i 's/series: {preset: istio}/series: {preset: istio, constantLabels: {reporter: source}}/' s.yaml
+    expect_exit 0 "$rollsim" validate s.yaml
+    [ "$(grep -c warning: err.txt)" -eq 1 ] || { cat err.txt; fail "wanted 1 warning"; }
+    contains err.txt "istio_request_total" ;;
 run_bad_seed)
     expect_exit 2 "$rollsim" run --seed forty-two
     contains err.txt "--seed needs a whole number, got 'forty-two'" ;;
