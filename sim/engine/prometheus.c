@@ -186,6 +186,13 @@ static const char *target_namespace(const struct rsim_observe *o)
     return o->e->rollout && o->e->rollout->namespace_[0] ? o->e->rollout->namespace_ : "default";
 }
 
+/* The pods' workload, as Istio names it: the owner's name without the pod-template hash, so
+ * the Rollout's name for every revision. */
+static const char *workload(const struct rsim_observe *o)
+{
+    return o->e->rollout ? o->e->rollout->name : "";
+}
+
 /* Whether Service sv selects the pod: its manifest selector against the pod's labels (the
  * Rollout template's labels and rollouts-pod-template-hash), and the hash the controller set. */
 static bool
@@ -241,7 +248,8 @@ set_service_target(struct rsim_observe *o, size_t k, const rsim_pod *pod, bool w
         sv->target.items[pod->id].id = id;
     }
     const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-    rsim_metrics_target t = {id, pod->name, r->hash, target_namespace(o), sv->spec->name};
+    rsim_metrics_target t = {id,         pod->name, r->hash, target_namespace(o), sv->spec->name,
+                             workload(o)};
     rsim_metrics_scraper_add_target(o->scraper, &t, now);
     o->targets.items[id].active = true;
 }
@@ -265,7 +273,8 @@ static void track_pod(struct rsim_observe *o, const rsim_pod *pod, rsim_time now
         o->is_target.items[pod->id] = true;
         if (!o->by_service) {
             const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-            rsim_metrics_target t = {pod->id, pod->name, r->hash, target_namespace(o), NULL};
+            rsim_metrics_target t = {pod->id, pod->name,  r->hash, target_namespace(o),
+                                     NULL,    workload(o)};
             rsim_metrics_scraper_add_target(o->scraper, &t, now);
         }
         for (size_t k = 0; o->by_service && k < o->services.n; k++) {

@@ -180,6 +180,7 @@ typedef struct rsim_metrics_target {
     const char *namespace_; /* namespace */
     const char *service;    /* the Service it is scraped through (series.labels.service), or
                                NULL/"" for a pod target; with the pod, names the offset stream */
+    const char *workload;   /* the workload (the Rollout's name: series.labels.workload) */
 } rsim_metrics_target;
 
 typedef struct rsim_metrics_scraper rsim_metrics_scraper;

@@ -31,6 +31,7 @@ struct scrape_target {
     char hash[32];
     char ns[64];
     char svc[64];         /* the Service it is scraped through, "" for a pod target */
+    char workload[64];    /* the workload (the Rollout), "" when unknown */
     rsim_time offset;     /* within the interval, ms */
     rsim_time last;       /* last scrape, ms; -1 none */
     rsim_time next;       /* next scrape, ms */
@@ -106,7 +107,7 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     const rsim_spec_series *ser = &s->m->series;
     size_t n = 0;
     out[n++] = (rsim_metrics_label){"__name__", name};
-    for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 6; i++) {
+    for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 8; i++) {
         out[n++] = (rsim_metrics_label){ser->labels[i].name, ser->labels[i].value};
     }
     if (ser->hash_label && ser->hash_label[0]) {
@@ -120,6 +121,12 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     }
     if (ser->service_label && ser->service_label[0] && t->svc[0]) {
         out[n++] = (rsim_metrics_label){ser->service_label, t->svc};
+    }
+    if (ser->workload_label && ser->workload_label[0] && t->workload[0]) {
+        out[n++] = (rsim_metrics_label){ser->workload_label, t->workload};
+    }
+    if (ser->workload_namespace_label && ser->workload_namespace_label[0] && t->ns[0]) {
+        out[n++] = (rsim_metrics_label){ser->workload_namespace_label, t->ns};
     }
     if (extra_name) {
         out[n++] = (rsim_metrics_label){extra_name, extra_value};
@@ -403,6 +410,7 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
     snprintf(t->hash, sizeof t->hash, "%s", tg->hash ? tg->hash : "");
     snprintf(t->ns, sizeof t->ns, "%s", tg->namespace_ ? tg->namespace_ : "");
     snprintf(t->svc, sizeof t->svc, "%s", tg->service ? tg->service : "");
+    snprintf(t->workload, sizeof t->workload, "%s", tg->workload ? tg->workload : "");
     t->ok = t->err = t->sum = t->count = t->up = NO_SERIES;
     t->buckets = rsim_xcalloc(s->m->series.n_buckets + 1, sizeof *t->buckets);
     t->last = -1;

@@ -189,6 +189,9 @@ static const double istio_buckets_ms[] = {1,     5,     10,     25,     50,     
                                           250,   500,   1000,   2500,   5000,    10000,
                                           30000, 60000, 300000, 600000, 1800000, 3600000};
 
+/* The pods' sidecars export the server side of each request (Istio's standard metrics). */
+static const rsim_spec_world_label istio_labels[] = {{"reporter", "destination", true}};
+
 static rsim_spec_series series_preset(rsim_series_preset p)
 {
     rsim_spec_series s = {.preset = p};
@@ -210,6 +213,10 @@ static rsim_spec_series series_preset(rsim_series_preset p)
         s.pod_label = "pod";
         s.namespace_label = "namespace";
         s.service_label = "destination_service_name";
+        s.workload_label = "destination_workload";
+        s.workload_namespace_label = "destination_workload_namespace";
+        s.n_labels = sizeof istio_labels / sizeof istio_labels[0];
+        s.labels = istio_labels;
         break;
     case RSIM_SERIES_NGINX:
         s.requests = "nginx_ingress_controller_requests";
@@ -853,11 +860,15 @@ static void build_series(bw *b, const rsim_ynode *n, rsim_spec_series *s)
         const char *pod = get_str(b, labels, "pod", s->pod_label);
         const char *ns = get_str(b, labels, "namespace", s->namespace_label);
         const char *svc = get_str(b, labels, "service", s->service_label);
+        const char *wl = get_str(b, labels, "workload", s->workload_label);
+        const char *wns = get_str(b, labels, "workloadNamespace", s->workload_namespace_label);
         s->status_label = get_str(b, labels, "statusCode", s->status_label);
         s->hash_label = h != NULL && h[0] != '\0' ? h : NULL;
         s->pod_label = pod != NULL && pod[0] != '\0' ? pod : NULL;
         s->namespace_label = ns != NULL && ns[0] != '\0' ? ns : NULL;
         s->service_label = svc != NULL && svc[0] != '\0' ? svc : NULL;
+        s->workload_label = wl != NULL && wl[0] != '\0' ? wl : NULL;
+        s->workload_namespace_label = wns != NULL && wns[0] != '\0' ? wns : NULL;
     }
     if (buckets != NULL) {
         double *v = rsim_arena_alloc(b->ctx->arena, (buckets->n + 1) * sizeof *v);
@@ -876,12 +887,25 @@ static void build_series(bw *b, const rsim_ynode *n, rsim_spec_series *s)
         s->buckets = v;
     }
     if (constant != NULL) {
-        rsim_spec_world_label *l = rsim_arena_alloc(b->ctx->arena, (constant->n + 1) * sizeof *l);
+        /* The scenario's constant labels, then the preset's it does not name. */
+        size_t cap = constant->n + s->n_labels + 1;
+        rsim_spec_world_label *l = rsim_arena_alloc(b->ctx->arena, cap * sizeof *l);
+        size_t used = 0;
         for (size_t i = 0; i < constant->n; i++) {
-            l[i].name = rsim_arena_strdup(b->ctx->arena, constant->keys[i]->str);
-            l[i].value = rsim_arena_strdup(b->ctx->arena, constant->items[i]->str);
+            l[used].name = rsim_arena_strdup(b->ctx->arena, constant->keys[i]->str);
+            l[used].value = rsim_arena_strdup(b->ctx->arena, constant->items[i]->str);
+            used++;
         }
-        s->n_labels = constant->n;
+        for (size_t k = 0; k < s->n_labels; k++) {
+            bool named = false;
+            for (size_t i = 0; i < constant->n; i++) {
+                named = named || strcmp(constant->keys[i]->str, s->labels[k].name) == 0;
+            }
+            if (!named) {
+                l[used++] = s->labels[k];
+            }
+        }
+        s->n_labels = used;
         s->labels = l;
     }
 }

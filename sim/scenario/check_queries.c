@@ -56,6 +56,17 @@ static bool named(const char *label, const char *name)
     return label != NULL && label[0] != '\0' && strcmp(label, name) == 0;
 }
 
+/* The constant label every exported series has, or NULL. */
+static const rsim_spec_world_label *constant_label(const rsim_spec_metrics *m, const char *name)
+{
+    for (size_t i = 0; i < m->series.n_labels; i++) {
+        if (strcmp(m->series.labels[i].name, name) == 0) {
+            return &m->series.labels[i];
+        }
+    }
+    return NULL;
+}
+
 /* Whether some exported series carries the label. */
 static bool is_exported_label(const rsim_spec_metrics *m, const char *name)
 {
@@ -67,6 +78,7 @@ static bool is_exported_label(const rsim_spec_metrics *m, const char *name)
     }
     return strcmp(name, "le") == 0 || named(s->status_label, name) || named(s->hash_label, name) ||
            named(s->pod_label, name) || named(s->namespace_label, name) ||
+           named(s->workload_label, name) || named(s->workload_namespace_label, name) ||
            (m->targets == RSIM_SCRAPE_TARGETS_SERVICES && named(s->service_label, name));
 }
 
@@ -76,9 +88,11 @@ static void list_labels(const rsim_spec_metrics *m, char *out, size_t cap)
     const rsim_spec_series *s = &m->series;
     const char *names[64];
     size_t n = 0;
-    const char *fixed[] = {s->hash_label, s->pod_label, s->namespace_label,
-                           m->targets == RSIM_SCRAPE_TARGETS_SERVICES ? s->service_label : NULL,
-                           s->status_label};
+    const char *fixed[] = {
+        s->hash_label,      s->pod_label,
+        s->namespace_label, m->targets == RSIM_SCRAPE_TARGETS_SERVICES ? s->service_label : NULL,
+        s->workload_label,  s->workload_namespace_label,
+        s->status_label};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         if (fixed[i] != NULL && fixed[i][0] != '\0') {
             names[n++] = fixed[i];
@@ -129,6 +143,19 @@ static bool check_selector(void *arg, const rsim_promql_node *n)
     }
     for (size_t i = 0; i < n->u.sel.n_matchers; i++) {
         const rsim_promql_matcher *mt = &n->u.sel.matchers[i];
+        const rsim_spec_world_label *constant = constant_label(m, mt->name);
+        if (constant != NULL && strstr(mt->value, PLACEHOLDER) == NULL &&
+            !rsim_promql_matcher_is_match(mt, constant->value)) {
+            rsim_diag_add(c->ctx->sc.diag, RSIM_SEV_WARNING, RSIM_OK, loc, NULL,
+                          "this selector selects no series: every exported series has "
+                          "%s=\"%s\" (%s)",
+                          mt->name, constant->value,
+                          constant->preset
+                              ? "the preset's: each pod's sidecar reports the server side; "
+                                "another value can be set in spec.metrics.series.constantLabels"
+                              : "spec.metrics.series.constantLabels");
+            return false;
+        }
         if (strcmp(mt->name, "__name__") == 0 || mt->matches_empty ||
             strstr(mt->value, PLACEHOLDER) != NULL || is_exported_label(m, mt->name)) {
             continue;

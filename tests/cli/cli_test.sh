@@ -80,14 +80,18 @@ spec:
             + sum(job:errors:rate5m{x="y"}) + count(up{foo="",bar!="z"})
 YAML
     expect_exit 0 "$rollsim" validate s.yaml
-    contains err.txt "s.yaml:31:22: warning: this selector selects no series: no exported series carries the label 'reporter' (they carry pod, namespace, response_code, le); add it to every series with spec.metrics.series.constantLabels, or name it in spec.metrics.series.labels"
+    contains err.txt "s.yaml:31:22: warning: this selector selects no series: every exported series has reporter=\"destination\" (the preset's: each pod's sidecar reports the server side; another value can be set in spec.metrics.series.constantLabels)"
     contains err.txt "s.yaml:32:24: warning: this selector selects no series: no series named 'istio_request_total' is exported (spec.metrics.series: istio_requests_total, istio_request_duration_milliseconds_bucket, istio_request_duration_milliseconds_sum, istio_request_duration_milliseconds_count, and up)"
     [ "$(grep -c warning: err.txt)" -eq 2 ] || { cat err.txt; fail "wanted exactly 2 warnings"; }
-    # The same query once the label is exported: no warning about it.
+    # With the source side's value: no warning about it. With the app preset, no such label.
     sed -i 's/series: {preset: istio}/series: {preset: istio, constantLabels: {reporter: source}}/' s.yaml
     expect_exit 0 "$rollsim" validate s.yaml
     [ "$(grep -c warning: err.txt)" -eq 1 ] || { cat err.txt; fail "wanted 1 warning"; }
-    contains err.txt "istio_request_total" ;;
+    contains err.txt "istio_request_total"
+    sed -i -e 's/series: {preset: istio, constantLabels: {reporter: source}}/series: {preset: app}/' \
+        -e 's/istio_requests_total/http_requests_total/g' -e 's/response_code/code/' s.yaml
+    expect_exit 0 "$rollsim" validate s.yaml
+    contains err.txt "s.yaml:31:22: warning: this selector selects no series: no exported series carries the label 'reporter' (they carry rollouts_pod_template_hash, pod, namespace, code, le); add it to every series with spec.metrics.series.constantLabels, or name it in spec.metrics.series.labels" ;;
 run_bad_seed)
     expect_exit 2 "$rollsim" run --seed forty-two
     contains err.txt "--seed needs a whole number, got 'forty-two'" ;;

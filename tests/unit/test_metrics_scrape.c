@@ -133,7 +133,7 @@ static void world_fini(world *w)
 
 static void add_pod(world *w, uint32_t id, const char *pod, const char *hash, rsim_time now)
 {
-    rsim_metrics_target t = {id, pod, hash, "shop", NULL};
+    rsim_metrics_target t = {id, pod, hash, "shop", NULL, "shop"};
     rsim_metrics_scraper_add_target(w->scraper, &t, now);
 }
 
@@ -341,7 +341,7 @@ static void test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape(
 static void
 add_service_target(world *w, uint32_t id, const char *pod, const char *service, rsim_time now)
 {
-    rsim_metrics_target t = {id, pod, "h1", "shop", service};
+    rsim_metrics_target t = {id, pod, "h1", "shop", service, "shop"};
     rsim_metrics_scraper_add_target(w->scraper, &t, now);
 }
 
@@ -393,6 +393,33 @@ static void test_metrics_scrape_service_label_left_out_when_unnamed(void **state
         query(w.store, "http_requests_total{service=\"shop-canary\"}", RSIM_SEC(30), &v), 0);
     assert_int_equal(
         query(w.store, "http_requests_total{pod=\"shop-a\",service=\"\"}", RSIM_SEC(30), &v), 1);
+    world_fini(&w);
+}
+
+/* Istio's labels of the server side: the workload (the Rollout) and its namespace on every
+ * series of the target, and the preset's constant reporter="destination". */
+static void test_metrics_scrape_workload_labels(void **state)
+{
+    (void)state;
+    rsim_spec_metrics m = base_spec();
+    static const rsim_spec_world_label reporter[] = {{"reporter", "destination", true}};
+    m.series.workload_label = "destination_workload";
+    m.series.workload_namespace_label = "destination_workload_namespace";
+    m.series.labels = reporter;
+    m.series.n_labels = 1;
+    world w;
+    world_init(&w, &m, 1);
+    add_pod(&w, 0, "shop-a", "aaaa", 0);
+    rsim_evq_run_until(w.q, RSIM_SEC(30));
+    double v = 0;
+    assert_int_equal(query(w.store,
+                           "http_requests_total{reporter=\"destination\","
+                           "destination_workload=\"shop\",destination_workload_namespace=\"shop\"}",
+                           RSIM_SEC(30), &v),
+                     1);
+    assert_int_equal(query(w.store, "up{destination_workload=\"shop\"}", RSIM_SEC(30), &v), 1);
+    assert_int_equal(query(w.store, "http_requests_total{reporter=\"source\"}", RSIM_SEC(30), &v),
+                     0);
     world_fini(&w);
 }
 
@@ -650,8 +677,8 @@ static void test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_do
     d.f.err_per_s = w.f.err_per_s = 2.0;
     rsim_evq *q = d.q;
     rsim_metrics_store *store = d.store;
-    rsim_metrics_target t0 = {0, "shop-a", "h1", "shop", NULL};
-    rsim_metrics_target t1 = {1, "shop-b", "h1", "shop", NULL};
+    rsim_metrics_target t0 = {0, "shop-a", "h1", "shop", NULL, "shop"};
+    rsim_metrics_target t1 = {1, "shop-b", "h1", "shop", NULL, "shop"};
     add_pod(&w, 0, "shop-a", "h1", 0);
     add_pod(&w, 1, "shop-b", "h1", 0);
     rsim_metrics_scraper_add_target(d.scraper, &t0, 0);
@@ -696,7 +723,7 @@ static void test_metrics_scrape_failed_scrapes_and_new_processes(void **state)
     deferred d;
     deferred_init(&d, &m, 1);
     rsim_metrics_store *store = d.store;
-    rsim_metrics_target tg = {0, "shop-a", "h1", "shop", NULL};
+    rsim_metrics_target tg = {0, "shop-a", "h1", "shop", NULL, "shop"};
     rsim_metrics_scraper_add_target(d.scraper, &tg, 0);
     uint64_t b[4] = {0, 7, 0, 0};
     rsim_metrics_counters c = {.ok = 100, .err = 5, .buckets = b, .latency_sum_ms = 140.0};
@@ -751,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_metrics_scrape_service_targets_carry_the_service_label),
         cmocka_unit_test(test_metrics_scrape_service_label_left_out_when_unnamed),
         cmocka_unit_test(test_metrics_scrape_may_select_tries_matchers_on_the_target),
+        cmocka_unit_test(test_metrics_scrape_workload_labels),
         cmocka_unit_test(test_metrics_scrape_service_targets_draw_their_own_offsets),
         cmocka_unit_test(test_metrics_scrape_readded_target_resumes_its_series),
     };

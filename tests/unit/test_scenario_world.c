@@ -338,8 +338,14 @@ static void test_scenario_world_metrics(void **state)
     assert_string_equal(m->series.status_label, "response_code");
     assert_null(m->series.hash_label);
     assert_null(m->series.pod_label);
-    assert_int_equal(m->series.n_labels, 1);
+    /* The scenario's constant labels, then the preset's (the sidecars' reporter). */
+    assert_int_equal(m->series.n_labels, 2);
     assert_string_equal(m->series.labels[0].name, "job");
+    assert_string_equal(m->series.labels[1].name, "reporter");
+    assert_string_equal(m->series.labels[1].value, "destination");
+    assert_true(m->series.labels[1].preset);
+    assert_string_equal(m->series.workload_label, "destination_workload");
+    assert_string_equal(m->series.workload_namespace_label, "destination_workload_namespace");
     assert_int_equal(m->n_recording_rules, 1);
     assert_string_equal(m->recording_rules[0].name, "job:errors:rate5m");
     assert_int_equal(m->n_alert_rules, 1);
