@@ -32,6 +32,7 @@ struct scrape_target {
     char ns[64];
     char svc[64];         /* the Service it is scraped through, "" for a pod target */
     char workload[64];    /* the workload (the Rollout), "" when unknown */
+    char svc_fqdn[192];   /* svc.ns.svc.cluster.local, "" for a pod target */
     rsim_time offset;     /* within the interval, ms */
     rsim_time last;       /* last scrape, ms; -1 none */
     rsim_time next;       /* next scrape, ms */
@@ -107,7 +108,7 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     const rsim_spec_series *ser = &s->m->series;
     size_t n = 0;
     out[n++] = (rsim_metrics_label){"__name__", name};
-    for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 8; i++) {
+    for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 9; i++) {
         out[n++] = (rsim_metrics_label){ser->labels[i].name, ser->labels[i].value};
     }
     if (ser->hash_label && ser->hash_label[0]) {
@@ -121,6 +122,9 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     }
     if (ser->service_label && ser->service_label[0] && t->svc[0]) {
         out[n++] = (rsim_metrics_label){ser->service_label, t->svc};
+    }
+    if (ser->service_fqdn_label && ser->service_fqdn_label[0] && t->svc_fqdn[0]) {
+        out[n++] = (rsim_metrics_label){ser->service_fqdn_label, t->svc_fqdn};
     }
     if (ser->workload_label && ser->workload_label[0] && t->workload[0]) {
         out[n++] = (rsim_metrics_label){ser->workload_label, t->workload};
@@ -411,6 +415,10 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
     snprintf(t->ns, sizeof t->ns, "%s", tg->namespace_ ? tg->namespace_ : "");
     snprintf(t->svc, sizeof t->svc, "%s", tg->service ? tg->service : "");
     snprintf(t->workload, sizeof t->workload, "%s", tg->workload ? tg->workload : "");
+    if (t->svc[0]) {
+        snprintf(t->svc_fqdn, sizeof t->svc_fqdn, "%s.%s.svc.cluster.local", t->svc,
+                 t->ns[0] ? t->ns : "default");
+    }
     t->ok = t->err = t->sum = t->count = t->up = NO_SERIES;
     t->buckets = rsim_xcalloc(s->m->series.n_buckets + 1, sizeof *t->buckets);
     t->last = -1;

@@ -213,6 +213,7 @@ static rsim_spec_series series_preset(rsim_series_preset p)
         s.pod_label = "pod";
         s.namespace_label = "namespace";
         s.service_label = "destination_service_name";
+        s.service_fqdn_label = "destination_service";
         s.workload_label = "destination_workload";
         s.workload_namespace_label = "destination_workload_namespace";
         s.n_labels = sizeof istio_labels / sizeof istio_labels[0];
@@ -860,6 +861,7 @@ static void build_series(bw *b, const rsim_ynode *n, rsim_spec_series *s)
         const char *pod = get_str(b, labels, "pod", s->pod_label);
         const char *ns = get_str(b, labels, "namespace", s->namespace_label);
         const char *svc = get_str(b, labels, "service", s->service_label);
+        const char *fq = get_str(b, labels, "serviceFqdn", s->service_fqdn_label);
         const char *wl = get_str(b, labels, "workload", s->workload_label);
         const char *wns = get_str(b, labels, "workloadNamespace", s->workload_namespace_label);
         s->status_label = get_str(b, labels, "statusCode", s->status_label);
@@ -867,6 +869,7 @@ static void build_series(bw *b, const rsim_ynode *n, rsim_spec_series *s)
         s->pod_label = pod != NULL && pod[0] != '\0' ? pod : NULL;
         s->namespace_label = ns != NULL && ns[0] != '\0' ? ns : NULL;
         s->service_label = svc != NULL && svc[0] != '\0' ? svc : NULL;
+        s->service_fqdn_label = fq != NULL && fq[0] != '\0' ? fq : NULL;
         s->workload_label = wl != NULL && wl[0] != '\0' ? wl : NULL;
         s->workload_namespace_label = wns != NULL && wns[0] != '\0' ? wns : NULL;
     }

@@ -79,7 +79,8 @@ static bool is_exported_label(const rsim_spec_metrics *m, const char *name)
     return strcmp(name, "le") == 0 || named(s->status_label, name) || named(s->hash_label, name) ||
            named(s->pod_label, name) || named(s->namespace_label, name) ||
            named(s->workload_label, name) || named(s->workload_namespace_label, name) ||
-           (m->targets == RSIM_SCRAPE_TARGETS_SERVICES && named(s->service_label, name));
+           (m->targets == RSIM_SCRAPE_TARGETS_SERVICES &&
+            (named(s->service_label, name) || named(s->service_fqdn_label, name)));
 }
 
 /* The exported labels, comma-separated, for the message. */
@@ -88,11 +89,15 @@ static void list_labels(const rsim_spec_metrics *m, char *out, size_t cap)
     const rsim_spec_series *s = &m->series;
     const char *names[64];
     size_t n = 0;
-    const char *fixed[] = {
-        s->hash_label,      s->pod_label,
-        s->namespace_label, m->targets == RSIM_SCRAPE_TARGETS_SERVICES ? s->service_label : NULL,
-        s->workload_label,  s->workload_namespace_label,
-        s->status_label};
+    bool by_service = m->targets == RSIM_SCRAPE_TARGETS_SERVICES;
+    const char *fixed[] = {s->hash_label,
+                           s->pod_label,
+                           s->namespace_label,
+                           by_service ? s->service_label : NULL,
+                           by_service ? s->service_fqdn_label : NULL,
+                           s->workload_label,
+                           s->workload_namespace_label,
+                           s->status_label};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         if (fixed[i] != NULL && fixed[i][0] != '\0') {
             names[n++] = fixed[i];
@@ -162,7 +167,8 @@ static bool check_selector(void *arg, const rsim_promql_node *n)
         }
         char labels[512];
         list_labels(m, labels, sizeof labels);
-        const char *how = named(m->series.service_label, mt->name)
+        const char *how = named(m->series.service_label, mt->name) ||
+                                  named(m->series.service_fqdn_label, mt->name)
                               ? "it is on series scraped through Services only "
                                 "(spec.metrics.targets: services)"
                               : "add it to every series with spec.metrics.series.constantLabels, "

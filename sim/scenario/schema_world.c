@@ -559,6 +559,7 @@ static const rsim_schema_field series_labels_fields[] = {
     STR("namespace"),
     /* the target label of a ServiceMonitor's targets (spec.metrics.targets: services) */
     STR("service"),
+    STR("serviceFqdn"),
     /* the workload the pods belong to (the Rollout) and its namespace, as Istio labels them */
     STR("workload"),
     STR("workloadNamespace"),

@@ -215,7 +215,10 @@ typedef struct rsim_spec_series {
     const char *pod_label;       /* label carrying the pod name, or NULL */
     const char *namespace_label; /* or NULL */
     const char *service_label;   /* label carrying the Service name (targets: services), or NULL */
-    const char *workload_label;  /* label carrying the workload (the Rollout's name), or NULL */
+    const char *service_fqdn_label; /* label carrying the Service's host name
+                                       (<service>.<namespace>.svc.cluster.local, targets:
+                                       services), or NULL */
+    const char *workload_label;     /* label carrying the workload (the Rollout's name), or NULL */
     const char *workload_namespace_label; /* label carrying the workload's namespace, or NULL */
     size_t n_labels;
     const rsim_spec_world_label *labels; /* constant labels on every series */
