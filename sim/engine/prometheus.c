@@ -21,8 +21,8 @@
  * was down at the scrape, and the pod's process then. A scrape of a pod whose container does
  * not run (crash back-off, or a restart not started yet), or whose app is still initialising
  * after a restart, fails when the exporter is the app's own process (preset app; an Istio
- * sidecar or an ingress controller answers on); it still
- * goes through the model so that its target's answers stay in order. */
+ * sidecar or an ingress controller answers on); it still goes through the model so that its
+ * target's answers stay in order. */
 #define TAG_DOWN ((uint64_t)1 << 63)
 
 static void ask(struct rsim_observe *o, uint32_t target, uint32_t pod_id, rsim_time now)
