@@ -3,10 +3,10 @@
  * carries (Istio's `reporter="source"` against the istio preset's pod series). Prometheus
  * answers such a query with an empty vector, so a template written for other series would
  * only show up as measurements in Error ("index out of range") or Inconclusive; a warning at
- * the selector says why, at load time. Only what is certain is reported: a matcher whose value
- * has a placeholder (known only when a run starts), or that a missing label satisfies
- * (`x=""`, `x!="a"`), is left alone, and a selector of a recording rule's output is not
- * checked for labels.
+ * the selector says why, at load time. Only what is certain is reported: a matcher that a
+ * missing label satisfies (`x=""`, `x!="a"`) is left alone, one whose value holds a placeholder
+ * is reported on a label no series carries (only an argument accepting "" would select), and
+ * a selector of a recording rule's output is not checked for labels.
  * docs/scenario-format.md "Metrics: spec.metrics". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +127,8 @@ static rsim_loc at_selector(const qctx *c, rsim_loc loc)
     return loc;
 }
 
-/* Visitor: warns about one selector; always goes on to the next. */
+/* Visitor: warns about one selector (an unknown name, else each matcher that cannot hold);
+ * always goes on to the next. */
 static bool check_selector(void *arg, const rsim_promql_node *n)
 {
     const qctx *c = arg;
@@ -159,12 +160,14 @@ static bool check_selector(void *arg, const rsim_promql_node *n)
                               ? "the preset's: each pod's sidecar reports the server side; "
                                 "another value can be set in spec.metrics.series.constantLabels"
                               : "spec.metrics.series.constantLabels");
-            return false;
-        }
-        if (strcmp(mt->name, "__name__") == 0 || mt->matches_empty ||
-            strstr(mt->value, PLACEHOLDER) != NULL || is_exported_label(m, mt->name)) {
             continue;
         }
+        if (strcmp(mt->name, "__name__") == 0 || mt->matches_empty || constant != NULL ||
+            is_exported_label(m, mt->name)) {
+            continue;
+        }
+        /* With a placeholder, only an argument that makes it accept "" would select. */
+        bool placeholder = strstr(mt->value, PLACEHOLDER) != NULL;
         char labels[512];
         list_labels(m, labels, sizeof labels);
         const char *how = named(m->series.service_label, mt->name) ||
@@ -174,9 +177,10 @@ static bool check_selector(void *arg, const rsim_promql_node *n)
                               : "add it to every series with spec.metrics.series.constantLabels, "
                                 "or name it in spec.metrics.series.labels";
         rsim_diag_add(c->ctx->sc.diag, RSIM_SEV_WARNING, RSIM_OK, loc, NULL,
-                      "this selector selects no series: no exported series carries the label "
+                      "this selector selects no series%s: no exported series carries the label "
                       "'%s' (they carry %s); %s",
-                      mt->name, labels, how);
+                      placeholder ? " unless its argument matches an empty value" : "", mt->name,
+                      labels, how);
         return false;
     }
     return false;

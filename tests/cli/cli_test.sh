@@ -78,15 +78,17 @@ spec:
             sum(rate(istio_requests_total{reporter="source",response_code!~"5.*"}[5m]))
             / sum(rate(istio_request_total{destination_service=~"{{args.svc}}"}[5m]))
             + sum(job:errors:rate5m{x="y"}) + count(up{foo="",bar!="z"})
+            + sum(istio_requests_total{destination_service=~"{{args.svc}}"})
 YAML
     expect_exit 0 "$rollsim" validate s.yaml
     contains err.txt "s.yaml:31:22: warning: this selector selects no series: every exported series has reporter=\"destination\" (the preset's: each pod's sidecar reports the server side; another value can be set in spec.metrics.series.constantLabels)"
     contains err.txt "s.yaml:32:24: warning: this selector selects no series: no series named 'istio_request_total' is exported (spec.metrics.series: istio_requests_total, istio_request_duration_milliseconds_bucket, istio_request_duration_milliseconds_sum, istio_request_duration_milliseconds_count, and up)"
-    [ "$(grep -c warning: err.txt)" -eq 2 ] || { cat err.txt; fail "wanted exactly 2 warnings"; }
+    contains err.txt "s.yaml:34:19: warning: this selector selects no series unless its argument matches an empty value: no exported series carries the label 'destination_service' (they carry pod, namespace, destination_workload, destination_workload_namespace, response_code, reporter, le); it is on series scraped through Services only (spec.metrics.targets: services)"
+    [ "$(grep -c warning: err.txt)" -eq 3 ] || { cat err.txt; fail "wanted exactly 3 warnings"; }
     # With the source side's value: no warning about it. With the app preset, no such label.
     sed -i 's/series: {preset: istio}/series: {preset: istio, constantLabels: {reporter: source}}/' s.yaml
     expect_exit 0 "$rollsim" validate s.yaml
-    [ "$(grep -c warning: err.txt)" -eq 1 ] || { cat err.txt; fail "wanted 1 warning"; }
+    [ "$(grep -c warning: err.txt)" -eq 2 ] || { cat err.txt; fail "wanted 2 warnings"; }
     contains err.txt "istio_request_total"
     sed -i -e 's/series: {preset: istio, constantLabels: {reporter: source}}/series: {preset: app}/' \
         -e 's/istio_requests_total/http_requests_total/g' -e 's/response_code/code/' s.yaml
