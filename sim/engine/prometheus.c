@@ -248,8 +248,12 @@ set_service_target(struct rsim_observe *o, size_t k, const rsim_pod *pod, bool w
         sv->target.items[pod->id].id = id;
     }
     const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-    rsim_metrics_target t = {id,         pod->name, r->hash, target_namespace(o), sv->spec->name,
-                             workload(o)};
+    rsim_metrics_target t = {.id = id,
+                             .pod = pod->name,
+                             .hash = r->hash,
+                             .namespace_ = target_namespace(o),
+                             .service = sv->spec->name,
+                             .workload = workload(o)};
     rsim_metrics_scraper_add_target(o->scraper, &t, now);
     o->targets.items[id].active = true;
 }
@@ -273,8 +277,11 @@ static void track_pod(struct rsim_observe *o, const rsim_pod *pod, rsim_time now
         o->is_target.items[pod->id] = true;
         if (!o->by_service) {
             const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-            rsim_metrics_target t = {pod->id, pod->name,  r->hash, target_namespace(o),
-                                     NULL,    workload(o)};
+            rsim_metrics_target t = {.id = pod->id,
+                                     .pod = pod->name,
+                                     .hash = r->hash,
+                                     .namespace_ = target_namespace(o),
+                                     .workload = workload(o)};
             rsim_metrics_scraper_add_target(o->scraper, &t, now);
         }
         for (size_t k = 0; o->by_service && k < o->services.n; k++) {

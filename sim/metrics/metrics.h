@@ -181,6 +181,13 @@ typedef struct rsim_metrics_target {
     const char *service;    /* the Service it is scraped through (series.labels.service), or
                                NULL/"" for a pod target; with the pod, names the offset stream */
     const char *workload;   /* the workload (the Rollout's name: series.labels.workload) */
+    /* The destination's namespace, for the workload namespace and the Service's host name,
+     * when the target is not the workload's pod (a gateway): NULL = namespace_. */
+    const char *destination_namespace;
+    /* Values replacing the constant labels of the same names on this target's series
+     * (a gateway's reporter="source"); borrowed for the call. */
+    const rsim_metrics_label *overrides;
+    size_t n_overrides;
 } rsim_metrics_target;
 
 typedef struct rsim_metrics_scraper rsim_metrics_scraper;

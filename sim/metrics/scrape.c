@@ -30,8 +30,12 @@ struct scrape_target {
     char pod[64];
     char hash[32];
     char ns[64];
-    char svc[64];         /* the Service it is scraped through, "" for a pod target */
-    char workload[64];    /* the workload (the Rollout), "" when unknown */
+    char svc[64];          /* the Service it is scraped through, "" for a pod target */
+    char workload[64];     /* the workload (the Rollout), "" when unknown */
+    char dest_ns[64];      /* the workload's namespace */
+    char over_name[4][64]; /* constant labels replaced on this target, and their values */
+    char over_value[4][64];
+    size_t n_over;
     char svc_fqdn[192];   /* svc.ns.svc.cluster.local, "" for a pod target */
     rsim_time offset;     /* within the interval, ms */
     rsim_time last;       /* last scrape, ms; -1 none */
@@ -109,7 +113,11 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     size_t n = 0;
     out[n++] = (rsim_metrics_label){"__name__", name};
     for (size_t i = 0; i < ser->n_labels && n < MAX_LABELS - 9; i++) {
-        out[n++] = (rsim_metrics_label){ser->labels[i].name, ser->labels[i].value};
+        const char *v = ser->labels[i].value;
+        for (size_t k = 0; k < t->n_over; k++) {
+            v = strcmp(t->over_name[k], ser->labels[i].name) == 0 ? t->over_value[k] : v;
+        }
+        out[n++] = (rsim_metrics_label){ser->labels[i].name, v};
     }
     if (ser->hash_label && ser->hash_label[0]) {
         out[n++] = (rsim_metrics_label){ser->hash_label, t->hash};
@@ -129,8 +137,8 @@ static size_t target_labels(const rsim_metrics_scraper *s,
     if (ser->workload_label && ser->workload_label[0] && t->workload[0]) {
         out[n++] = (rsim_metrics_label){ser->workload_label, t->workload};
     }
-    if (ser->workload_namespace_label && ser->workload_namespace_label[0] && t->ns[0]) {
-        out[n++] = (rsim_metrics_label){ser->workload_namespace_label, t->ns};
+    if (ser->workload_namespace_label && ser->workload_namespace_label[0] && t->dest_ns[0]) {
+        out[n++] = (rsim_metrics_label){ser->workload_namespace_label, t->dest_ns};
     }
     if (extra_name) {
         out[n++] = (rsim_metrics_label){extra_name, extra_value};
@@ -415,10 +423,18 @@ void rsim_metrics_scraper_add_target(rsim_metrics_scraper *s,
     snprintf(t->ns, sizeof t->ns, "%s", tg->namespace_ ? tg->namespace_ : "");
     snprintf(t->svc, sizeof t->svc, "%s", tg->service ? tg->service : "");
     snprintf(t->workload, sizeof t->workload, "%s", tg->workload ? tg->workload : "");
+    snprintf(t->dest_ns, sizeof t->dest_ns, "%s",
+             tg->destination_namespace ? tg->destination_namespace : t->ns);
     if (t->svc[0]) {
         snprintf(t->svc_fqdn, sizeof t->svc_fqdn, "%s.%s.svc.cluster.local", t->svc,
-                 t->ns[0] ? t->ns : "default");
+                 t->dest_ns[0] ? t->dest_ns : "default");
     }
+    RSIM_ASSERT(tg->n_overrides <= sizeof t->over_name / sizeof t->over_name[0]);
+    for (size_t i = 0; i < tg->n_overrides; i++) {
+        snprintf(t->over_name[i], sizeof t->over_name[i], "%s", tg->overrides[i].name);
+        snprintf(t->over_value[i], sizeof t->over_value[i], "%s", tg->overrides[i].value);
+    }
+    t->n_over = tg->n_overrides;
     t->ok = t->err = t->sum = t->count = t->up = NO_SERIES;
     t->buckets = rsim_xcalloc(s->m->series.n_buckets + 1, sizeof *t->buckets);
     t->last = -1;

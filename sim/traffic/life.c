@@ -306,6 +306,16 @@ size_t rsim_traffic_bucket_bounds(const rsim_traffic *t, const double **bounds_m
     return t->n_coarse - 1;
 }
 
+void rsim_traffic_side_counts(const rsim_traffic *t,
+                              int side,
+                              uint64_t *requests,
+                              uint64_t *failures)
+{
+    int s = side == RSIM_TRAFFIC_CANARY_SIDE ? 1 : 0;
+    *requests = t->side_requests[s];
+    *failures = t->side_failures[s];
+}
+
 rsim_traffic_stats rsim_traffic_get_stats(const rsim_traffic *t)
 {
     rsim_traffic_stats s = t->stats;

@@ -300,11 +300,16 @@ build_routes(rsim_traffic *t, const route_state *st, size_t k, rsim_time x, dest
     for (size_t i = 0; i < st->n_header; i++) {
         if (st->header[i].mask & ((uint64_t)1 << k)) {
             route_to(t, st->header[i].rs, 1.0, k, x, d, n);
+            d[*n - 1].side = RSIM_TRAFFIC_CANARY_SIDE; /* a header route names the canary */
             return;
         }
     }
     double c = st->canary_rs == st->stable_rs ? 0.0 : st->canary_share;
+    size_t before = *n;
     route_to(t, st->canary_rs, c, k, x, d, n);
+    if (*n > before) {
+        d[before].side = RSIM_TRAFFIC_CANARY_SIDE;
+    }
     route_to(t, st->stable_rs, 1.0 - c, k, x, d, n);
 }
 
@@ -749,7 +754,13 @@ void rsim_traffic_settle_piece(rsim_traffic *t, rsim_time a, rsim_time b)
     first_arrivals(t, a, b);
     for (size_t k = 0; k < t->n_class; k++) {
         for (size_t j = 0; j < t->n_dest[k]; j++) {
-            serve_dest(t, &t->dst[k * t->cap_dest + j], k, t->cnt[k * t->cap_dest + j], a, b);
+            const dest *d = &t->dst[k * t->cap_dest + j];
+            uint64_t sent = t->cnt[k * t->cap_dest + j];
+            uint64_t failed = d->acct != NULL ? d->acct->rev.failures : t->unrouted;
+            serve_dest(t, d, k, sent, a, b);
+            failed = (d->acct != NULL ? d->acct->rev.failures : t->unrouted) - failed;
+            t->side_requests[d->side] += sent;
+            t->side_failures[d->side] += failed;
         }
         if (per_class[k] > 0 && st->n_mirror > 0) {
             mirror_class(t, st, k, per_class[k], a, b);

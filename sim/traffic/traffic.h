@@ -212,6 +212,19 @@ void rsim_traffic_set_reader(rsim_traffic *t, rsim_traffic_read_fn fn, void *arg
  * reader; tag is handed back with the answer. Answered at once when traffic is settled through
  * `at` (logged instead when lazy reads are on and the pod serves a ReplicaSet). */
 void rsim_traffic_read_at(rsim_traffic *t, uint32_t pod_id, rsim_time at, uint64_t tag);
+/* Sides of the router: what a traffic router sends to the stable Service and to the canary
+ * Service (its weight, and header routes). Without weighted routing everything is the stable
+ * side's. */
+#define RSIM_TRAFFIC_STABLE_SIDE 0
+#define RSIM_TRAFFIC_CANARY_SIDE 1
+/* User requests the router has sent to a side, and how many of them failed (whatever the
+ * cause: no usable pod, a refusing pod, overload, a fault, base failures), up to the settled
+ * time: what the callers' proxies (an Istio gateway) count per destination Service. */
+void rsim_traffic_side_counts(const rsim_traffic *t,
+                              int side,
+                              uint64_t *requests,
+                              uint64_t *failures);
+
 /* Reads asked and not answered yet, deferred ones included. */
 size_t rsim_traffic_reads_pending(const rsim_traffic *t);
 /* Lazy reads (default off): reads of a ReplicaSet's pods are logged and answered only by

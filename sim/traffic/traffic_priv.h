@@ -162,6 +162,8 @@ typedef struct dest {
     uint64_t lo, hi; /* users of the class who make these requests: [lo, hi) */
     double p;        /* probability */
     bool unrouted;   /* the ReplicaSet has no usable pod */
+    uint8_t side;    /* RSIM_TRAFFIC_STABLE_SIDE, or the canary's (weighted routing, a header
+                        route) */
 } dest;
 
 struct rsim_traffic {
@@ -237,6 +239,7 @@ struct rsim_traffic {
     bool lazy; /* rsim_traffic_set_lazy_reads: reads of ReplicaSet pods wait for a flush */
 
     rsim_traffic_stats stats;
+    uint64_t side_requests[2], side_failures[2]; /* rsim_traffic_side_counts */
 };
 
 size_t rsim_traffic_version_index(const rsim_traffic *t, const rsim_spec_version *v);

@@ -133,7 +133,12 @@ static void world_fini(world *w)
 
 static void add_pod(world *w, uint32_t id, const char *pod, const char *hash, rsim_time now)
 {
-    rsim_metrics_target t = {id, pod, hash, "shop", NULL, "shop"};
+    rsim_metrics_target t = {.id = id,
+                             .pod = pod,
+                             .hash = hash,
+                             .namespace_ = "shop",
+                             .service = NULL,
+                             .workload = "shop"};
     rsim_metrics_scraper_add_target(w->scraper, &t, now);
 }
 
@@ -341,7 +346,12 @@ static void test_metrics_scrape_removed_target_goes_stale_after_the_next_scrape(
 static void
 add_service_target(world *w, uint32_t id, const char *pod, const char *service, rsim_time now)
 {
-    rsim_metrics_target t = {id, pod, "h1", "shop", service, "shop"};
+    rsim_metrics_target t = {.id = id,
+                             .pod = pod,
+                             .hash = "h1",
+                             .namespace_ = "shop",
+                             .service = service,
+                             .workload = "shop"};
     rsim_metrics_scraper_add_target(w->scraper, &t, now);
 }
 
@@ -677,8 +687,18 @@ static void test_metrics_scrape_deferred_source_stores_what_a_synchronous_one_do
     d.f.err_per_s = w.f.err_per_s = 2.0;
     rsim_evq *q = d.q;
     rsim_metrics_store *store = d.store;
-    rsim_metrics_target t0 = {0, "shop-a", "h1", "shop", NULL, "shop"};
-    rsim_metrics_target t1 = {1, "shop-b", "h1", "shop", NULL, "shop"};
+    rsim_metrics_target t0 = {.id = 0,
+                              .pod = "shop-a",
+                              .hash = "h1",
+                              .namespace_ = "shop",
+                              .service = NULL,
+                              .workload = "shop"};
+    rsim_metrics_target t1 = {.id = 1,
+                              .pod = "shop-b",
+                              .hash = "h1",
+                              .namespace_ = "shop",
+                              .service = NULL,
+                              .workload = "shop"};
     add_pod(&w, 0, "shop-a", "h1", 0);
     add_pod(&w, 1, "shop-b", "h1", 0);
     rsim_metrics_scraper_add_target(d.scraper, &t0, 0);
@@ -723,7 +743,12 @@ static void test_metrics_scrape_failed_scrapes_and_new_processes(void **state)
     deferred d;
     deferred_init(&d, &m, 1);
     rsim_metrics_store *store = d.store;
-    rsim_metrics_target tg = {0, "shop-a", "h1", "shop", NULL, "shop"};
+    rsim_metrics_target tg = {.id = 0,
+                              .pod = "shop-a",
+                              .hash = "h1",
+                              .namespace_ = "shop",
+                              .service = NULL,
+                              .workload = "shop"};
     rsim_metrics_scraper_add_target(d.scraper, &tg, 0);
     uint64_t b[4] = {0, 7, 0, 0};
     rsim_metrics_counters c = {.ok = 100, .err = 5, .buckets = b, .latency_sum_ms = 140.0};
