@@ -61,6 +61,13 @@ typedef struct obs_target {
     bool active;      /* scraped now (added and not removed since) */
 } obs_target;
 
+/* A gateway target: Istio's ingress gateway, reporting the requests the router sent to one
+ * Service (reporter="source"), from the traffic model's sides. */
+typedef struct obs_gateway {
+    const char *service; /* borrowed: the Service's name */
+    bool stable, canary; /* the router's sides whose requests go to that Service */
+} obs_gateway;
+
 /* A pod's cumulative counters when its last container ended (a crash): its exporter's counters
  * are the pod's since then, as a new process starts from zero. */
 typedef struct obs_baseline {
@@ -83,6 +90,9 @@ struct rsim_observe {
     RSIM_VEC(obs_service) services;
     RSIM_VEC(obs_target) targets; /* by target number (targets: services) */
     RSIM_VEC(obs_baseline) base;  /* per pod id: its counters when its last container ended */
+    obs_gateway gateways[2];      /* target ids 0 .. n_gateways - 1 */
+    uint32_t n_gateways;          /* the other targets' ids come after: pod id + n_gateways, or
+                                     a (Service, pod) pair's number */
     uint64_t *scratch_b;          /* owned: n_buckets + 1, a pod's buckets minus its baseline */
     rsim_metrics_query_opts opts;
     rsim_analysis_provider provider;

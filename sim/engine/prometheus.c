@@ -37,14 +37,45 @@ static void ask(struct rsim_observe *o, uint32_t target, uint32_t pod_id, rsim_t
     rsim_traffic_read_at(o->e->traffic, pod_id, now, tag);
 }
 
-static void pod_request(void *arg, uint32_t pod, rsim_time now)
+/* A scrape of gateway target g: its counters are the router's, read at once after settling
+ * traffic up to the scrape (a piece is cut there: the sides' counts have no split by instant;
+ * docs/modules/metrics.md "The callers' side"). The gateway never goes down. */
+static void gateway_scrape(struct rsim_observe *o, uint32_t g, rsim_time now)
 {
-    ask(arg, pod, pod, now);
+    rsim_traffic *t = o->e->traffic;
+    rsim_traffic_observe(t, now);
+    uint64_t requests = 0, failures = 0;
+    const int sides[2] = {RSIM_TRAFFIC_STABLE_SIDE, RSIM_TRAFFIC_CANARY_SIDE};
+    const bool on[2] = {o->gateways[g].stable, o->gateways[g].canary};
+    for (int i = 0; i < 2; i++) {
+        uint64_t r = 0, f = 0;
+        if (on[i]) {
+            rsim_traffic_side_counts(t, sides[i], &r, &f);
+        }
+        requests += r;
+        failures += f;
+    }
+    rsim_metrics_counters c = {requests - failures, failures, NULL, 0.0, 0};
+    rsim_metrics_scraper_deliver(o->scraper, g, now, &c);
+}
+
+static void pod_request(void *arg, uint32_t target, rsim_time now)
+{
+    struct rsim_observe *o = arg;
+    if (target < o->n_gateways) {
+        gateway_scrape(o, target, now);
+        return;
+    }
+    ask(o, target, target - o->n_gateways, now);
 }
 
 static void service_target_request(void *arg, uint32_t target, rsim_time now)
 {
     struct rsim_observe *o = arg;
+    if (target < o->n_gateways) {
+        gateway_scrape(o, target, now);
+        return;
+    }
     ask(o, target, o->targets.items[target].pod, now);
 }
 
@@ -84,10 +115,11 @@ static bool rs_selected(struct rsim_observe *o, uint32_t rs, const rsim_promql *
     bool by_pod = pod_label != NULL && pod_label[0] &&
                   rsim_promql_any_selector(rsim_promql_root(query), tests_label, &pod_label);
     for (size_t i = 0; i < n; i++) {
-        if (rsim_metrics_scraper_offset(o->scraper, pods[i]->id) < 0) {
+        uint32_t id = pods[i]->id + o->n_gateways;
+        if (rsim_metrics_scraper_offset(o->scraper, id) < 0) {
             continue; /* never scraped: no series of it */
         }
-        if (rsim_metrics_scraper_may_select(o->scraper, pods[i]->id, query)) {
+        if (rsim_metrics_scraper_may_select(o->scraper, id, query)) {
             return true;
         }
         if (!by_pod) {
@@ -268,7 +300,7 @@ static void track_pod(struct rsim_observe *o, const rsim_pod *pod, rsim_time now
     if (pod->state == RSIM_POD_GONE && o->is_target.items[pod->id]) {
         o->is_target.items[pod->id] = false;
         if (!o->by_service) {
-            rsim_metrics_scraper_remove_target(o->scraper, pod->id, now);
+            rsim_metrics_scraper_remove_target(o->scraper, pod->id + o->n_gateways, now);
         }
         for (size_t k = 0; o->by_service && k < o->services.n; k++) {
             set_service_target(o, k, pod, false, now);
@@ -277,7 +309,7 @@ static void track_pod(struct rsim_observe *o, const rsim_pod *pod, rsim_time now
         o->is_target.items[pod->id] = true;
         if (!o->by_service) {
             const rsim_cluster_rs *r = rsim_cluster_rs_at(o->e->cluster, pod->rs);
-            rsim_metrics_target t = {.id = pod->id,
+            rsim_metrics_target t = {.id = pod->id + o->n_gateways,
                                      .pod = pod->name,
                                      .hash = r->hash,
                                      .namespace_ = target_namespace(o),
@@ -394,6 +426,37 @@ static rsim_metrics_needs scenario_needs(const rsim_engine *e)
     return needs;
 }
 
+/* The ingress gateway's targets, one per Service the router sends to (rsim_spec_gateway_services),
+ * with ids 0, 1 before every other target; scraped from the start, never removed. */
+static void init_gateways(struct rsim_observe *o)
+{
+    rsim_engine *e = o->e;
+    const char *names[2];
+    size_t n = rsim_spec_gateway_services(e->world, e->rollout, names);
+    static const rsim_metrics_label source[] = {{"reporter", "source"}};
+    for (size_t g = 0; g < n; g++) {
+        const rsim_spec_canary *c = &e->rollout->canary;
+        bool is_stable = c->stable_service != NULL && strcmp(names[g], c->stable_service) == 0;
+        bool is_canary = c->canary_service != NULL && strcmp(names[g], c->canary_service) == 0;
+        /* One Service for both sides (only one named): it takes every request. */
+        o->gateways[g] = (obs_gateway){names[g], is_stable || n == 1, is_canary || n == 1};
+        if (o->by_service) {
+            obs_target none = {UINT32_MAX, UINT32_MAX, true};
+            RSIM_VEC_PUSH(o->targets, none);
+        }
+        rsim_metrics_target t = {.id = (uint32_t)g,
+                                 .pod = "istio-ingressgateway",
+                                 .namespace_ = "istio-system",
+                                 .service = names[g],
+                                 .workload = e->rollout->name,
+                                 .destination_namespace = target_namespace(o),
+                                 .overrides = source,
+                                 .n_overrides = 1};
+        rsim_metrics_scraper_add_target(o->scraper, &t, 0);
+    }
+    o->n_gateways = (uint32_t)n;
+}
+
 void rsim_observe_prom_init(struct rsim_observe *o)
 {
     rsim_engine *e = o->e;
@@ -415,6 +478,7 @@ void rsim_observe_prom_init(struct rsim_observe *o)
     rsim_traffic_set_refused_counted(e->traffic, !o->in_app);
     o->scraper =
         rsim_metrics_scraper_new(o->store, &w->metrics, e->q, e->seed, e->replication, &src);
+    init_gateways(o);
     rsim_metrics_needs needs = scenario_needs(e);
     rsim_metrics_scraper_set_needs(o->scraper, &needs);
     /* No query reads a pod's histogram: pod reads need not draw latency at all. */

@@ -21,9 +21,11 @@
 typedef struct qctx {
     rsim_build_ctx *ctx;
     const rsim_spec_metrics *m;
-    int indent;     /* a block scalar's later lines start at this column, else 0 */
-    int base_line;  /* the line the query text starts on */
-    rsim_loc fixed; /* when its line is set: every warning there (a rule's expression) */
+    bool gateway;      /* the ingress gateway's series are written too (reporter="source") */
+    bool with_service; /* some series carry the Service labels (targets: services, a gateway) */
+    int indent;        /* a block scalar's later lines start at this column, else 0 */
+    int base_line;     /* the line the query text starts on */
+    rsim_loc fixed;    /* when its line is set: every warning there (a rule's expression) */
 } qctx;
 
 static bool is_rule_output(const rsim_spec_metrics *m, const char *name)
@@ -68,7 +70,7 @@ static const rsim_spec_world_label *constant_label(const rsim_spec_metrics *m, c
 }
 
 /* Whether some exported series carries the label. */
-static bool is_exported_label(const rsim_spec_metrics *m, const char *name)
+static bool is_exported_label(const rsim_spec_metrics *m, bool with_service, const char *name)
 {
     const rsim_spec_series *s = &m->series;
     for (size_t i = 0; i < s->n_labels; i++) {
@@ -79,22 +81,20 @@ static bool is_exported_label(const rsim_spec_metrics *m, const char *name)
     return strcmp(name, "le") == 0 || named(s->status_label, name) || named(s->hash_label, name) ||
            named(s->pod_label, name) || named(s->namespace_label, name) ||
            named(s->workload_label, name) || named(s->workload_namespace_label, name) ||
-           (m->targets == RSIM_SCRAPE_TARGETS_SERVICES &&
-            (named(s->service_label, name) || named(s->service_fqdn_label, name)));
+           (with_service && (named(s->service_label, name) || named(s->service_fqdn_label, name)));
 }
 
 /* The exported labels, comma-separated, for the message. */
-static void list_labels(const rsim_spec_metrics *m, char *out, size_t cap)
+static void list_labels(const rsim_spec_metrics *m, bool with_service, char *out, size_t cap)
 {
     const rsim_spec_series *s = &m->series;
     const char *names[64];
     size_t n = 0;
-    bool by_service = m->targets == RSIM_SCRAPE_TARGETS_SERVICES;
     const char *fixed[] = {s->hash_label,
                            s->pod_label,
                            s->namespace_label,
-                           by_service ? s->service_label : NULL,
-                           by_service ? s->service_fqdn_label : NULL,
+                           with_service ? s->service_label : NULL,
+                           with_service ? s->service_fqdn_label : NULL,
                            s->workload_label,
                            s->workload_namespace_label,
                            s->status_label};
@@ -150,7 +150,9 @@ static bool check_selector(void *arg, const rsim_promql_node *n)
     for (size_t i = 0; i < n->u.sel.n_matchers; i++) {
         const rsim_promql_matcher *mt = &n->u.sel.matchers[i];
         const rsim_spec_world_label *constant = constant_label(m, mt->name);
-        if (constant != NULL && strstr(mt->value, PLACEHOLDER) == NULL &&
+        bool source = c->gateway && strcmp(mt->name, "reporter") == 0 &&
+                      rsim_promql_matcher_is_match(mt, "source");
+        if (constant != NULL && strstr(mt->value, PLACEHOLDER) == NULL && !source &&
             !rsim_promql_matcher_is_match(mt, constant->value)) {
             rsim_diag_add(c->ctx->sc.diag, RSIM_SEV_WARNING, RSIM_OK, loc, NULL,
                           "this selector selects no series: every exported series has "
@@ -163,13 +165,13 @@ static bool check_selector(void *arg, const rsim_promql_node *n)
             continue;
         }
         if (strcmp(mt->name, "__name__") == 0 || mt->matches_empty || constant != NULL ||
-            is_exported_label(m, mt->name)) {
+            is_exported_label(m, c->with_service, mt->name)) {
             continue;
         }
         /* With a placeholder, only an argument that makes it accept "" would select. */
         bool placeholder = strstr(mt->value, PLACEHOLDER) != NULL;
         char labels[512];
-        list_labels(m, labels, sizeof labels);
+        list_labels(m, c->with_service, labels, sizeof labels);
         const char *how = named(m->series.service_label, mt->name) ||
                                   named(m->series.service_fqdn_label, mt->name)
                               ? "it is on series scraped through Services only "
@@ -188,6 +190,7 @@ static bool check_selector(void *arg, const rsim_promql_node *n)
 
 static void check_text(rsim_build_ctx *ctx,
                        const rsim_spec_metrics *m,
+                       bool gateway,
                        const char *text,
                        rsim_loc base,
                        int indent,
@@ -210,7 +213,8 @@ static void check_text(rsim_build_ctx *ctx,
     rsim_diag *quiet = rsim_diag_new(0);
     rsim_promql *q = NULL;
     if (rsim_promql_parse(t, base, quiet, &q) == RSIM_OK) {
-        qctx c = {ctx, m, indent, base.line, fixed};
+        bool with_service = gateway || m->targets == RSIM_SCRAPE_TARGETS_SERVICES;
+        qctx c = {ctx, m, gateway, with_service, indent, base.line, fixed};
         (void)rsim_promql_any_selector(rsim_promql_root(q), check_selector, &c);
     }
     /* A query that does not parse was reported where it was read; one with a placeholder
@@ -227,6 +231,11 @@ void rsim_scenario_check_query_series(rsim_build_ctx *ctx, const rsim_spec *spec
         return;
     }
     const rsim_spec_metrics *m = &w->metrics;
+    const rsim_spec_rollout *r = w->rollout != NULL      ? rsim_spec_find_rollout(spec, w->rollout)
+                                 : spec->n_rollouts == 1 ? &spec->rollouts[0]
+                                                         : NULL;
+    const char *names[2];
+    bool gateway = rsim_spec_gateway_services(w, r, names) > 0;
     rsim_loc none;
     memset(&none, 0, sizeof none);
     for (size_t i = 0; i < spec->n_templates; i++) {
@@ -234,13 +243,13 @@ void rsim_scenario_check_query_series(rsim_build_ctx *ctx, const rsim_spec *spec
         for (size_t k = 0; k < tp->n_metrics; k++) {
             const rsim_spec_prometheus *p = tp->metrics[k].prometheus;
             if (p != NULL) {
-                check_text(ctx, m, p->query, p->query_loc, p->query_indent, none);
+                check_text(ctx, m, gateway, p->query, p->query_loc, p->query_indent, none);
             }
         }
     }
     for (size_t i = 0; i < m->n_recording_rules; i++) {
-        const rsim_spec_prom_rule *r = &m->recording_rules[i];
+        const rsim_spec_prom_rule *rule = &m->recording_rules[i];
         /* Reported at the expression: the spec keeps where it starts, not its quoting. */
-        check_text(ctx, m, r->expr, r->expr_loc, 0, r->expr_loc);
+        check_text(ctx, m, gateway, rule->expr, rule->expr_loc, 0, rule->expr_loc);
     }
 }

@@ -57,3 +57,24 @@ bool rsim_spec_service_selects(const rsim_spec_service *svc, const rsim_spec_lab
     }
     return true;
 }
+
+size_t rsim_spec_gateway_services(const rsim_spec_world *w,
+                                  const rsim_spec_rollout *r,
+                                  const char *names[2])
+{
+    if (w == NULL || r == NULL || w->metrics.series.preset != RSIM_SERIES_ISTIO ||
+        r->strategy != RSIM_STRATEGY_CANARY ||
+        !(r->canary.traffic_routing.routers & RSIM_ROUTER_ISTIO)) {
+        return 0;
+    }
+    size_t n = 0;
+    const char *stable = r->canary.stable_service;
+    const char *canary = r->canary.canary_service;
+    if (stable != NULL && stable[0] != '\0') {
+        names[n++] = stable;
+    }
+    if (canary != NULL && canary[0] != '\0' && (n == 0 || strcmp(canary, names[0]) != 0)) {
+        names[n++] = canary;
+    }
+    return n;
+}

@@ -42,6 +42,14 @@ rsim_spec_find_template(const rsim_spec *s, const char *name, bool cluster);
 const rsim_spec_service *rsim_spec_find_service(const rsim_spec *s, const char *name);
 const rsim_spec_rollout *rsim_spec_find_rollout(const rsim_spec *s, const char *name);
 
+/* The Services an Istio ingress gateway sends the Rollout's requests to, for which the metrics
+ * model writes the callers' side of Istio's series (reporter="source"): with the istio series
+ * preset and a canary routed by Istio, its stableService and its canaryService when distinct
+ * (names[0] and names[1]); none otherwise. Returns how many, 0 to 2. */
+size_t rsim_spec_gateway_services(const rsim_spec_world *w,
+                                  const rsim_spec_rollout *r,
+                                  const char *names[2]);
+
 /* The value of key in a label set, NULL when absent. */
 const char *rsim_spec_labels_get(const rsim_spec_labels *l, const char *key);
 /* Whether the Service's manifest selector (spec.selector) matches every label it names in

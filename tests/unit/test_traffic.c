@@ -789,6 +789,52 @@ static void test_traffic_pod_share_binomial(void **state)
     check_pod_share_binomial(0.005);
 }
 
+/* The router's sides (what an Istio gateway reports per destination Service): under weighted
+ * routing the canary side is the canary ReplicaSet's requests, the stable side the stable
+ * one's, failures included, and together every user request; with no pod left in the canary
+ * the canary side's requests all fail (503, no healthy upstream), which no pod counts. */
+static void test_traffic_side_counts(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 500.0);
+    f.v[1].error_ratio = 0.3;
+    start(&f, 4, 2);
+    rsim_traffic_set_weight(f.t, 0, 1, 20, 0);
+    /* Before the weight takes effect (the Service delay) the Service splits by pods: all of it
+     * is the stable side's. */
+    run_to(&f, RSIM_SEC(5));
+    uint64_t sr0, sf0, cr0, cf0;
+    rsim_traffic_side_counts(f.t, RSIM_TRAFFIC_STABLE_SIDE, &sr0, &sf0);
+    rsim_traffic_side_counts(f.t, RSIM_TRAFFIC_CANARY_SIDE, &cr0, &cf0);
+    assert_int_equal(sr0 + cr0, rsim_traffic_requests(f.t));
+    uint64_t s_req0 = rsim_traffic_rev_at(f.t, 0)->requests;
+    uint64_t s_fail0 = rsim_traffic_rev_at(f.t, 0)->failures;
+    uint64_t c_req0 = rsim_traffic_rev_at(f.t, 1)->requests;
+    uint64_t c_fail0 = rsim_traffic_rev_at(f.t, 1)->failures;
+    run_to(&f, RSIM_SEC(120));
+    uint64_t sr, sf, cr, cf;
+    rsim_traffic_side_counts(f.t, RSIM_TRAFFIC_STABLE_SIDE, &sr, &sf);
+    rsim_traffic_side_counts(f.t, RSIM_TRAFFIC_CANARY_SIDE, &cr, &cf);
+    assert_int_equal(sr + cr, rsim_traffic_requests(f.t));
+    assert_int_equal(cr - cr0, rsim_traffic_rev_at(f.t, 1)->requests - c_req0);
+    assert_int_equal(cf - cf0, rsim_traffic_rev_at(f.t, 1)->failures - c_fail0);
+    assert_int_equal(sr - sr0, rsim_traffic_rev_at(f.t, 0)->requests - s_req0);
+    assert_int_equal(sf - sf0, rsim_traffic_rev_at(f.t, 0)->failures - s_fail0);
+    assert_true(cr > cr0 && cf - cf0 > 0.2 * (double)(cr - cr0));
+    /* No canary pod left: the canary side still gets its share, and every one of them fails. */
+    rsim_cluster_scale_rs(f.c, 1, 0);
+    run_to(&f, RSIM_SEC(200));
+    uint64_t cr2, cf2;
+    rsim_traffic_side_counts(f.t, RSIM_TRAFFIC_CANARY_SIDE, &cr2, &cf2);
+    run_to(&f, RSIM_SEC(300));
+    uint64_t cr3, cf3;
+    rsim_traffic_side_counts(f.t, RSIM_TRAFFIC_CANARY_SIDE, &cr3, &cf3);
+    assert_true(cr3 - cr2 > 1000); /* about 20 % of 500 requests/s for 100 s */
+    assert_int_equal(cf3 - cf2, cr3 - cr2);
+    finish(&f);
+}
+
 /* ---- deferred reads (reads.c) ---- */
 
 /* Answers collected by a reader: per pod, its counters at each answered read. */
@@ -1216,6 +1262,7 @@ int main(void)
         cmocka_unit_test(test_traffic_pod_counters_add_up),
         cmocka_unit_test(test_traffic_pod_counters_without_latency),
         cmocka_unit_test(test_traffic_pod_share_binomial),
+        cmocka_unit_test(test_traffic_side_counts),
         cmocka_unit_test(test_traffic_reads_inside_a_piece_are_exact),
         cmocka_unit_test(test_traffic_reads_answered_in_order_and_cut_under_a_ramp),
         cmocka_unit_test(test_traffic_lazy_reads_answer_what_immediate_reads_do),
