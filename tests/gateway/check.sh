@@ -7,34 +7,23 @@
 # base failures).
 set -u
 rollsim=$1 dir=$2
+. "$dir/../lib/ground_truth.sh"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 fail=0
 "$rollsim" run --quiet --no-plots --out "$tmp/out" "$dir/scenario.yaml" ||
     { echo "FAIL: the scenario did not run"; exit 1; }
-ev=$tmp/out/events.jsonl
 for col in failures requests; do
-    awk -F, -v col="rev2_$col" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-             { cum += $c; print $1, cum }' "$tmp/out/timeline.csv" >"$tmp/cum-$col"
+    cumulative "$tmp/out/timeline.csv" "rev2_$col" >"$tmp/cum-$col"
 done
 for metric in errors requests; do
-    grep '"type":"measurement"' "$ev" | grep "\"metric\":\"$metric\"" |
-        sed -E 's/.*"t":([0-9]+),.*"value":"\[?([^]"]*)\]?".*/\1 \2/' >"$tmp/$metric"
+    measured "$tmp/out/events.jsonl" "$metric" >"$tmp/$metric"
 done
-# within CUM METRIC: every measurement between the cumulative count 7 s before it and at it.
-within() {
-    awk 'NR == FNR { cum[$1] = $2; next }
-         $2 != "" { lo = 0; hi = 0
-                    for (t in cum) { if (t + 0 <= $1 - 7000 && cum[t] > lo) lo = cum[t]
-                                     if (t + 0 <= $1 && cum[t] > hi) hi = cum[t] }
-                    if ($2 < lo || $2 > hi) { print $1, $2, lo, hi; n++ } }
-         END { exit n > 0 }' "$1" "$2"
-}
-bad=$(within "$tmp/cum-failures" "$tmp/errors") ||
+bad=$(within "$tmp/cum-failures" "$tmp/errors" 7000) ||
     { echo "FAIL: gateway 5xx counter outside the ground truth (t value low high): $bad"; fail=1; }
-bad=$(within "$tmp/cum-requests" "$tmp/requests") ||
+bad=$(within "$tmp/cum-requests" "$tmp/requests" 7000) ||
     { echo "FAIL: gateway request counter outside the ground truth (t value low high): $bad"; fail=1; }
-errors=$(awk '$2 != "" { v = $2 } END { print v + 0 }' "$tmp/errors")
-requests=$(awk '$2 != "" { v = $2 } END { print v + 0 }' "$tmp/requests")
+errors=$(last_value "$tmp/errors")
+requests=$(last_value "$tmp/requests")
 [ "$errors" -ge 100 ] || { echo "FAIL: gateway 5xx counter ends at $errors, wanted >= 100"; fail=1; }
 [ "$requests" -ge 1000 ] ||
     { echo "FAIL: gateway request counter ends at $requests, wanted >= 1000"; fail=1; }

@@ -15,6 +15,7 @@
 #   failures of the ground truth (the pod is the revision's only one).
 set -u
 rollsim=$1 dir=$2
+. "$dir/../lib/ground_truth.sh"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 fail=0
 "$rollsim" run --quiet --no-plots --out "$tmp/out" "$dir/scenario.yaml" ||
@@ -115,18 +116,11 @@ fi
 
 # The sidecar's 5xx counter at a measurement at T (its last scrape at most 5 s before, plus the
 # tick of the ground truth) lies between the revision's cumulative failures at T - 7 s and at T.
-awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "rev2_failures") c = i; next }
-         { cum += $c; print $1, cum }' "$tmp/istio/timeline.csv" >"$tmp/icum"
-grep '"type":"measurement"' "$iev" | grep '"metric":"errors"' |
-    sed -E 's/.*"t":([0-9]+),.*"value":"\[?([^]"]*)\]?".*/\1 \2/' >"$tmp/ierrors"
-ibad=$(awk 'NR == FNR { cum[$1] = $2; next }
-            $2 != "" { lo = 0; hi = 0
-                       for (t in cum) { if (t + 0 <= $1 - 7000 && cum[t] > lo) lo = cum[t]
-                                        if (t + 0 <= $1 && cum[t] > hi) hi = cum[t] }
-                       if ($2 < lo || $2 > hi) { print $1, $2, lo, hi; n++ } }
-            END { exit n > 0 }' "$tmp/icum" "$tmp/ierrors") ||
+cumulative "$tmp/istio/timeline.csv" rev2_failures >"$tmp/icum"
+measured "$iev" errors >"$tmp/ierrors"
+ibad=$(within "$tmp/icum" "$tmp/ierrors" 7000) ||
     { echo "FAIL: istio 5xx counter outside the ground truth (t value low high): $ibad"; fail=1; }
-ilast=$(awk '$2 != "" { v = $2 } END { print v + 0 }' "$tmp/ierrors")
+ilast=$(last_value "$tmp/ierrors")
 [ "$ilast" -ge 100 ] || { echo "FAIL: istio 5xx counter ends at $ilast, wanted >= 100"; fail=1; }
 
 [ "$fail" -eq 0 ] && echo "PASS: $crashes crashes; series absent in $absent_down measurements while down, present in $present_up while up; up 0 in $zeros; counter reset $drops times; istio 5xx counter $ilast"
