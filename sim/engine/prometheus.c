@@ -59,24 +59,16 @@ static void gateway_scrape(struct rsim_observe *o, uint32_t g, rsim_time now)
     rsim_metrics_scraper_deliver(o->scraper, g, now, &c);
 }
 
-static void pod_request(void *arg, uint32_t target, rsim_time now)
+/* The scraper's request for target's counters: a gateway's at once, a pod's through the
+ * traffic model (its pod: the target's pair with targets: services, else id - n_gateways). */
+static void target_request(void *arg, uint32_t target, rsim_time now)
 {
     struct rsim_observe *o = arg;
     if (target < o->n_gateways) {
         gateway_scrape(o, target, now);
         return;
     }
-    ask(o, target, target - o->n_gateways, now);
-}
-
-static void service_target_request(void *arg, uint32_t target, rsim_time now)
-{
-    struct rsim_observe *o = arg;
-    if (target < o->n_gateways) {
-        gateway_scrape(o, target, now);
-        return;
-    }
-    ask(o, target, o->targets.items[target].pod, now);
+    ask(o, target, o->by_service ? o->targets.items[target].pod : target - o->n_gateways, now);
 }
 
 /* Visitor: whether the selector has a matcher on the label named arg. */
@@ -469,9 +461,7 @@ void rsim_observe_prom_init(struct rsim_observe *o)
     if (o->by_service) {
         init_services(o);
     }
-    rsim_metrics_source src = {.arg = o,
-                               .request = o->by_service ? service_target_request : pod_request,
-                               .sync = scrapes_sync};
+    rsim_metrics_source src = {.arg = o, .request = target_request, .sync = scrapes_sync};
     rsim_traffic_set_reader(e->traffic, pod_answer, o);
     rsim_traffic_set_lazy_reads(e->traffic, true);
     /* A sidecar or an ingress answers for a crashed app with 503s, counted in its series. */

@@ -72,6 +72,9 @@ struct rsim_metrics_scraper {
     rsim_metrics_query_opts opts;
     char (*le)[32];           /* the le label values, n_buckets + 1 */
     rsim_metrics_needs needs; /* the series exported */
+    char names[RSIM_SPEC_SERIES_NAMES][RSIM_SPEC_SERIES_NAME_MAX]; /* the metric names a target
+                                                                     can export */
+    size_t n_names;
     rsim_metrics_scrape_stats stats;
 };
 
@@ -589,6 +592,7 @@ rsim_metrics_scraper *rsim_metrics_scraper_new(rsim_metrics_store *store,
     s->needs.requests = true;
     s->needs.latency = true;
     s->needs.up = true;
+    s->n_names = rsim_spec_series_names(&m->series, s->names);
     rsim_metrics_result_init(&s->result);
     s->le = rsim_xcalloc(m->series.n_buckets + 1, sizeof *s->le);
     for (size_t i = 0; i < m->series.n_buckets; i++) {
@@ -641,17 +645,10 @@ typedef struct select_ctx {
 } select_ctx;
 
 /* Whether a __name__ matcher holds for some name the target exports. */
-static bool name_may_match(const rsim_spec_series *ser, const rsim_promql_matcher *m)
+static bool name_may_match(const rsim_metrics_scraper *s, const rsim_promql_matcher *m)
 {
-    if (rsim_promql_matcher_is_match(m, "up") ||
-        (ser->requests && rsim_promql_matcher_is_match(m, ser->requests))) {
-        return true;
-    }
-    static const char *const suffix[] = {"_bucket", "_sum", "_count"};
-    for (size_t i = 0; ser->latency && i < 3; i++) {
-        char name[256];
-        snprintf(name, sizeof name, "%s%s", ser->latency, suffix[i]);
-        if (rsim_promql_matcher_is_match(m, name)) {
+    for (size_t i = 0; i < s->n_names; i++) {
+        if (rsim_promql_matcher_is_match(m, s->names[i])) {
             return true;
         }
     }
@@ -667,7 +664,7 @@ static bool selector_may_select(void *arg, const rsim_promql_node *n)
     for (size_t i = 0; i < n->u.sel.n_matchers; i++) {
         const rsim_promql_matcher *m = &n->u.sel.matchers[i];
         if (strcmp(m->name, "__name__") == 0) {
-            if (!name_may_match(ser, m)) {
+            if (!name_may_match(c->s, m)) {
                 return false;
             }
             continue;

@@ -41,16 +41,14 @@ static bool is_rule_output(const rsim_spec_metrics *m, const char *name)
 /* Whether the world's exporters (or Prometheus, for `up`) write series of this name. */
 static bool is_exported_name(const rsim_spec_series *s, const char *name)
 {
-    if (strcmp(name, "up") == 0 || (s->requests && strcmp(name, s->requests) == 0)) {
-        return true;
+    char names[RSIM_SPEC_SERIES_NAMES][RSIM_SPEC_SERIES_NAME_MAX];
+    size_t n = rsim_spec_series_names(s, names);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], name) == 0) {
+            return true;
+        }
     }
-    size_t n = s->latency ? strlen(s->latency) : 0;
-    if (n == 0 || strncmp(name, s->latency, n) != 0) {
-        return false;
-    }
-    const char *suffix = name + n;
-    return strcmp(suffix, "_bucket") == 0 || strcmp(suffix, "_sum") == 0 ||
-           strcmp(suffix, "_count") == 0;
+    return false;
 }
 
 static bool named(const char *label, const char *name)

@@ -1,6 +1,7 @@
 /* spec_world.c - names and lookups for the typed Scenario document (spec_world.h). */
 #include "spec_world.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *rsim_spec_op_name(rsim_op_kind k)
@@ -82,4 +83,19 @@ const rsim_spec_version *rsim_spec_world_find_version(const rsim_spec_world *w, 
         }
     }
     return NULL;
+}
+
+size_t rsim_spec_series_names(const rsim_spec_series *s,
+                              char names[RSIM_SPEC_SERIES_NAMES][RSIM_SPEC_SERIES_NAME_MAX])
+{
+    static const char *const suffix[] = {"_bucket", "_sum", "_count"};
+    size_t n = 0;
+    snprintf(names[n++], RSIM_SPEC_SERIES_NAME_MAX, "up");
+    if (s->requests != NULL && s->requests[0] != '\0') {
+        snprintf(names[n++], RSIM_SPEC_SERIES_NAME_MAX, "%s", s->requests);
+    }
+    for (size_t i = 0; s->latency != NULL && s->latency[0] != '\0' && i < 3; i++) {
+        snprintf(names[n++], RSIM_SPEC_SERIES_NAME_MAX, "%s%s", s->latency, suffix[i]);
+    }
+    return n;
 }

@@ -459,6 +459,14 @@ typedef struct rsim_spec_world {
     rsim_loc loc; /* the document */
 } rsim_spec_world;
 
+/* The metric names a scrape target's series can have: the request counter, the histogram's
+ * _bucket, _sum and _count, and Prometheus' own "up". Writes them into names; returns how
+ * many (a name left unset in s is left out). */
+#define RSIM_SPEC_SERIES_NAMES    5
+#define RSIM_SPEC_SERIES_NAME_MAX 256
+size_t rsim_spec_series_names(const rsim_spec_series *s,
+                              char names[RSIM_SPEC_SERIES_NAMES][RSIM_SPEC_SERIES_NAME_MAX]);
+
 /* The version describing an image, or NULL. */
 const rsim_spec_version *rsim_spec_world_find_version(const rsim_spec_world *w, const char *image);
 
